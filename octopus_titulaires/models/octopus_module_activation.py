@@ -1,0 +1,137 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+# Ending a module is the only change the ledger accepts once a line is written.
+MUTABLE_FIELDS = {"date_end"}
+
+
+class OctopusModuleActivation(models.Model):
+    _name = "octopus.module.activation"
+    _description = "Octopus Module Activation"
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    dossier_id = fields.Many2one(
+        "octopus.dossier",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        related="dossier_id.company_id", store=True, index=True, string="Office"
+    )
+    module_id = fields.Many2one("octopus.module", required=True, ondelete="restrict", index=True)
+    date_start = fields.Date(required=True, default=fields.Date.context_today)
+    date_end = fields.Date(help="Last day the module runs; empty while it is running.")
+    annual_price = fields.Monetary(
+        currency_field="currency_id",
+        help="The module's tariff on the start date, frozen when the module was activated.",
+    )
+    currency_id = fields.Many2one(related="module_id.currency_id")
+    activated_by_id = fields.Many2one(
+        "res.users", string="Activated By", default=lambda self: self.env.user, readonly=True
+    )
+    ended_by_id = fields.Many2one("res.users", string="Ended By", readonly=True)
+    access_category = fields.Selection(related="dossier_id.access_category", store=True)
+    is_running = fields.Boolean(compute="_compute_is_running", string="Running")
+
+    @api.depends("date_start", "date_end")
+    @api.depends_context("date")
+    def _compute_is_running(self):
+        today = fields.Date.context_today(self)
+        for activation in self:
+            activation.is_running = activation._is_running(today)
+
+    @api.depends("dossier_id", "module_id", "date_start")
+    def _compute_display_name(self):
+        for activation in self:
+            activation.display_name = self.env._(
+                "%(module)s on %(dossier)s from %(date)s",
+                module=activation.module_id.name or "",
+                dossier=activation.dossier_id.code or "",
+                date=activation.date_start or "",
+            )
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for activation in self:
+            if activation.date_end and activation.date_end < activation.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Module %(module)s on dossier %(dossier)s cannot end (%(end)s) "
+                        "before it starts (%(start)s).",
+                        module=activation.module_id.display_name,
+                        dossier=activation.dossier_id.display_name,
+                        end=activation.date_end,
+                        start=activation.date_start,
+                    )
+                )
+
+    @api.constrains("dossier_id", "module_id", "date_start", "date_end")
+    def _check_overlap(self):
+        for activation in self:
+            overlapping = self.search(activation._overlap_domain(), limit=1)
+            if overlapping:
+                raise ValidationError(
+                    self.env._(
+                        "Module %(module)s is already active on dossier %(dossier)s from "
+                        "%(start)s: a module runs at most once at any date on a dossier.",
+                        module=activation.module_id.display_name,
+                        dossier=activation.dossier_id.display_name,
+                        start=overlapping.date_start,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "annual_price" not in vals:
+                module = self.env["octopus.module"].browse(vals.get("module_id"))
+                date_start = fields.Date.to_date(vals.get("date_start")) or (
+                    fields.Date.context_today(self)
+                )
+                vals["annual_price"] = module.exists() and module._get_price(date_start)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        frozen = set(vals) - MUTABLE_FIELDS - {"ended_by_id"}
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "The activation ledger is append-only: only the end date of an "
+                    "activation can change (refused: %(fields)s).",
+                    fields=", ".join(sorted(frozen)),
+                )
+            )
+        if vals.get("date_end") and "ended_by_id" not in vals:
+            vals = dict(vals, ended_by_id=self.env.uid)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
+        raise UserError(
+            self.env._(
+                "The activation ledger is append-only: end the module instead of deleting "
+                "its activation."
+            )
+        )
+
+    def _is_running(self, on_date):
+        self.ensure_one()
+        return self.date_start <= on_date and (not self.date_end or self.date_end >= on_date)
+
+    def _overlap_domain(self):
+        """Activations of the same module on the same dossier whose period meets ours."""
+        self.ensure_one()
+        domain = [
+            ("id", "!=", self.id),
+            ("dossier_id", "=", self.dossier_id.id),
+            ("module_id", "=", self.module_id.id),
+            "|",
+            ("date_end", "=", False),
+            ("date_end", ">=", self.date_start),
+        ]
+        if self.date_end:
+            domain.append(("date_start", "<=", self.date_end))
+        return domain

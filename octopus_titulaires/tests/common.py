@@ -1,0 +1,107 @@
+from contextlib import contextmanager
+
+from odoo.tests import TransactionCase, new_test_user
+
+
+class OctopusCase(TransactionCase):
+    """Two offices, their B users, a manager and a plain internal user; the module
+    catalogue is the addon's own data (not demo data), with a fresh tariff."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.office = cls.env["res.company"].create(
+            {"name": "Fiduciaire Test", "octopus_b_number": "B00000001"}
+        )
+        cls.other_office = cls.env["res.company"].create(
+            {"name": "Autre Fiduciaire", "octopus_b_number": "B00000002"}
+        )
+        cls.b_user = new_test_user(
+            cls.env,
+            login="b_user",
+            groups="octopus_titulaires.group_titulaire",
+            company_id=cls.office.id,
+            company_ids=[(6, 0, cls.office.ids)],
+        )
+        cls.other_b_user = new_test_user(
+            cls.env,
+            login="other_b_user",
+            groups="octopus_titulaires.group_titulaire",
+            company_id=cls.other_office.id,
+            company_ids=[(6, 0, cls.other_office.ids)],
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="octopus_manager",
+            groups="octopus_titulaires.group_titulaire_manager",
+            company_id=cls.office.id,
+            company_ids=[(6, 0, cls.office.ids)],
+        )
+        cls.plain_user = new_test_user(
+            cls.env,
+            login="plain_user",
+            groups="base.group_user",
+            company_id=cls.office.id,
+            company_ids=[(6, 0, cls.office.ids)],
+        )
+        cls.portal_module = cls.env.ref("octopus_titulaires.module_client_portal")
+        cls.bank_module = cls.env.ref("octopus_titulaires.module_bank")
+        cls.client = cls.env["res.partner"].create({"name": "Boulangerie Test", "is_company": True})
+        cls.Dossier = cls.env["octopus.dossier"].with_company(cls.office)
+        cls.ClientUser = cls.env["octopus.client.user"].with_company(cls.office)
+        cls.Activation = cls.env["octopus.module.activation"].with_company(cls.office)
+
+    @classmethod
+    def _dossier(cls, code, kind="internal", login=False, company=None):
+        company = company or cls.office
+        return cls.Dossier.with_company(company).create(
+            {
+                "code": code,
+                "name": f"Dossier {code}",
+                "partner_id": cls.client.id,
+                "kind": kind,
+                "company_id": company.id,
+                "client_user_id": login and login.id,
+            }
+        )
+
+    @classmethod
+    def _login(cls, kind="K", company=None, **values):
+        company = company or cls.office
+        return cls.ClientUser.with_company(company).create(
+            dict({"kind": kind, "partner_id": cls.client.id, "company_id": company.id}, **values)
+        )
+
+    def _counts(self):
+        """What a refused action must leave untouched."""
+        return {
+            model: self.env[model].with_context(active_test=False).search_count([])
+            for model in (
+                "octopus.dossier",
+                "octopus.client.user",
+                "octopus.module.activation",
+                "octopus.module",
+                "octopus.module.tariff",
+            )
+        }
+
+    @contextmanager
+    def assertRefused(self, exception, pattern):
+        """Like assertRaisesRegex, inside the savepoint of Odoo's assertRaises, so
+        that what the refused call wrote is rolled back as a real request would be."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), pattern)
+
+    def _end_transaction(self):
+        """Run what Odoo runs before a commit: chatter tracking is written there,
+        and a change is tracked only against what an earlier transaction stored."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def _tracked(self, record, field_name):
+        self._end_transaction()
+        record.invalidate_recordset(["message_ids"])
+        return record.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == field_name
+        )

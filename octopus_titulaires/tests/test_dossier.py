@@ -1,0 +1,75 @@
+from datetime import date
+
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import OctopusCase
+
+
+@tagged("post_install", "-at_install")
+class TestDossier(OctopusCase):
+    def test_code_is_unique_per_office(self):
+        self._dossier("D001")
+        before = self._counts()
+        with self.assertRaises(IntegrityError) as caught, mute_logger("odoo.sql_db"):
+            self._dossier("D001")
+        self.assertIn("code_company_unique", str(caught.exception))
+        self.assertEqual(self._counts(), before)
+
+    def test_same_code_in_another_office_is_allowed(self):
+        mine = self._dossier("D002")
+        theirs = self._dossier("D002", company=self.other_office)
+        self.assertNotEqual(mine, theirs)
+        self.assertEqual(theirs.company_id, self.other_office)
+
+    def test_display_name_and_search_by_code(self):
+        dossier = self._dossier("D003")
+        self.assertEqual(dossier.display_name, "[D003] Dossier D003")
+        found = self.Dossier.name_search("D003")
+        self.assertEqual([dossier_id for dossier_id, _name in found], dossier.ids)
+
+    @freeze_time("2026-03-15")
+    def test_d_column_lists_modules_running_today(self):
+        dossier = self._dossier("D004", login=self._login("K"))
+        self.Activation.create(
+            [
+                {"dossier_id": dossier.id, "module_id": self.portal_module.id,
+                 "date_start": date(2026, 1, 1)},
+                {"dossier_id": dossier.id, "module_id": self.bank_module.id,
+                 "date_start": date(2025, 1, 1), "date_end": date(2025, 12, 31)},
+                {"dossier_id": dossier.id, "module_id": self.bank_module.id,
+                 "date_start": date(2026, 6, 1)},
+            ]
+        )
+        self.assertEqual(dossier.active_module_ids, self.portal_module)
+
+    def test_d_column_follows_the_date_through_the_daily_cron(self):
+        with freeze_time("2026-05-31"):
+            dossier = self._dossier("D005", login=self._login("K"))
+            self.Activation.create(
+                {"dossier_id": dossier.id, "module_id": self.bank_module.id,
+                 "date_start": date(2026, 6, 1)}
+            )
+            self.assertFalse(dossier.active_module_ids)
+        with freeze_time("2026-06-01"):
+            self.env.ref("octopus_titulaires.ir_cron_refresh_active_modules").method_direct_trigger()
+            self.assertEqual(dossier.active_module_ids, self.bank_module)
+
+    def test_group_by_active_module(self):
+        dossier = self._dossier("D006", login=self._login("K"))
+        self.Activation.create({"dossier_id": dossier.id, "module_id": self.bank_module.id})
+        self.assertEqual(dossier.active_module_ids, self.bank_module)
+        groups = self.Dossier._read_group(
+            [("id", "=", dossier.id)], ["active_module_ids"], ["__count"]
+        )
+        self.assertEqual(groups, [(self.bank_module, 1)])
+
+    def test_kind_change_is_tracked(self):
+        dossier = self._dossier("D007")
+        self._end_transaction()
+        dossier.kind = "external"
+        tracked = self._tracked(dossier, "kind")
+        self.assertEqual(tracked.new_value_char, "External")
