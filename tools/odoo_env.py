@@ -69,7 +69,7 @@ def postgres_bindir():
 
 def ensure_test_tools(lint=True):
     """Install what the tests use and the machine lacks: the PostgreSQL server,
-    Chromium and websocket-client for tours, pylint-odoo for the linters."""
+    Chromium and websocket-client for tours, the OCA linters."""
     debs = []
     if not postgres_bindir():
         debs.append("postgresql")
@@ -82,6 +82,8 @@ def ensure_test_tools(lint=True):
         wheels.append("websocket-client")
     if lint and not importlib.util.find_spec("pylint_odoo"):
         wheels.append("pylint-odoo")
+    if lint and not importlib.util.find_spec("oca_pre_commit_hooks"):
+        wheels.append("oca-odoo-pre-commit-hooks")
     if wheels:
         _pip_install(*wheels)
 

@@ -30,9 +30,9 @@ class OctopusModuleActivation(models.Model):
     )
     currency_id = fields.Many2one(related="module_id.currency_id")
     activated_by_id = fields.Many2one(
-        "res.users", string="Activated By", default=lambda self: self.env.user, readonly=True
+        "res.users", default=lambda self: self.env.user, readonly=True
     )
-    ended_by_id = fields.Many2one("res.users", string="Ended By", readonly=True)
+    ended_by_id = fields.Many2one("res.users", readonly=True)
     access_category = fields.Selection(related="dossier_id.access_category", store=True)
     is_running = fields.Boolean(compute="_compute_is_running", string="Running")
 

@@ -10,7 +10,6 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     octopus_b_number = fields.Char(
-        string="Octopus B Number",
         help="The office's Octopus holder number: the letter B followed by 8 digits.",
     )
     octopus_billing_month = fields.Integer(

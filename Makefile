@@ -1,0 +1,22 @@
+# Task runner. Every target needs a python3 that imports Odoo 18.0 (README).
+PYTHON ?= python3
+
+.PHONY: test test-quick run lint
+
+## test: fresh databases without and with demo data, all tests, upgrade and
+## uninstall checks, linters; last line "N passed, N failed, N skipped"
+test:
+	$(PYTHON) tools/run_tests.py
+
+## test-quick: only the tests on a fresh database without demo data
+test-quick:
+	$(PYTHON) tools/run_tests.py --quick
+
+## run: Odoo with the addon and its demo office on http://localhost:8069
+run:
+	$(PYTHON) tools/run_server.py
+
+## lint: the OCA's mandatory checks
+lint:
+	$(PYTHON) -m pylint --rcfile=.pylintrc octopus_titulaires
+	$(PYTHON) -c "from oca_pre_commit_hooks.cli import main; main()" octopus_titulaires
