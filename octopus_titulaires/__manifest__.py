@@ -15,6 +15,10 @@
         "data/ir_sequence_data.xml",
         "data/octopus_module_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "views/octopus_cost_preview_templates.xml",
+        "wizards/octopus_dossier_grant_views.xml",
+        "wizards/octopus_dossier_change_views.xml",
         "views/octopus_dossier_views.xml",
         "views/octopus_client_user_views.xml",
         "views/octopus_module_views.xml",
@@ -27,5 +31,10 @@
         "demo/octopus_office_demo.xml",
         "demo/octopus_dossier_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "octopus_titulaires/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
 }

@@ -1,7 +1,7 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
 LOGIN_PATTERN = re.compile(r"^[KU]\d{8}$")
@@ -107,6 +107,60 @@ class OctopusClientUser(models.Model):
             if not vals.get("login"):
                 vals["login"] = self._next_login(vals.get("kind") or "K")
         return super().create(vals_list)
+
+    def _check_can_take(self, dossiers):
+        """An existing login takes more dossiers only of its own office and client."""
+        self.ensure_one()
+        if self.kind != "K" or self.state != "active":
+            raise UserError(
+                self.env._(
+                    "Login %(login)s is not an active K login; dossiers can only be added "
+                    "to one.",
+                    login=self.login,
+                )
+            )
+        if self.company_id != dossiers.company_id or self.partner_id != dossiers.partner_id:
+            raise UserError(
+                self.env._(
+                    "Login %(login)s belongs to %(client)s of %(office)s: it cannot take "
+                    "dossiers of another client or office.",
+                    login=self.login,
+                    client=self.partner_id.display_name,
+                    office=self.company_id.name,
+                )
+            )
+
+    def _revoke_if_unused(self):
+        """A login that holds no dossier any more is revoked; one that still
+        covers other dossiers stays active for them."""
+        unused = self.filtered(lambda client_user: not client_user.dossier_ids)
+        unused.write({"state": "revoked"})
+        for client_user in unused:
+            client_user.message_post(body=self.env._("Login revoked: it holds no dossier any more."))
+
+    def _mail_dossiers(self):
+        """The dossiers a mail is about: those just granted, else all of the login's."""
+        ids = self.env.context.get("octopus_dossier_ids")
+        return self.env["octopus.dossier"].browse(ids) if ids else self.dossier_ids
+
+    def _mail_activations(self):
+        """The activations a mail is about: those just written, else the running ones."""
+        ids = self.env.context.get("octopus_activation_ids")
+        if ids:
+            return self.env["octopus.module.activation"].browse(ids)
+        today = fields.Date.context_today(self)
+        return self._mail_dossiers().activation_ids.filtered(lambda a: a._is_running(today))
+
+    def _queue_access_mails(self, dossiers, activations):
+        """Queue the activation confirmation and the client-username mail, both to
+        the office e-mail: the office completes the second one and forwards it."""
+        self.ensure_one()
+        context = {"octopus_dossier_ids": dossiers.ids, "octopus_activation_ids": activations.ids}
+        for xmlid in (
+            "octopus_titulaires.mail_template_activation_confirmation",
+            "octopus_titulaires.mail_template_client_username",
+        ):
+            self.env.ref(xmlid).with_context(**context).send_mail(self.id, force_send=False)
 
     @api.model
     def _next_login(self, kind):

@@ -1,5 +1,8 @@
+from psycopg2.errors import LockNotAvailable
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
 
 # The kind of login each kind of dossier accepts (DESIGN.md, "Rules").
 LOGIN_KIND_BY_DOSSIER_KIND = {"internal": "K", "external": "U"}
@@ -154,6 +157,280 @@ class OctopusDossier(models.Model):
                         login=dossier.client_user_id.login,
                     )
                 )
+
+    def action_grant_access(self):
+        return self._open_access_dialog("octopus_titulaires.octopus_dossier_grant_action")
+
+    def action_activate_modules(self):
+        return self._open_access_dialog(
+            "octopus_titulaires.octopus_dossier_change_action", operation="activate"
+        )
+
+    def action_end_modules(self):
+        return self._open_access_dialog(
+            "octopus_titulaires.octopus_dossier_change_action", operation="end"
+        )
+
+    def action_revoke_access(self):
+        return self._open_access_dialog(
+            "octopus_titulaires.octopus_dossier_change_action", operation="revoke"
+        )
+
+    def _open_access_dialog(self, xmlid, operation=None):
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        context = {"active_model": self._name, "active_ids": self.ids, "active_id": self[:1].id}
+        if operation:
+            context["default_operation"] = operation
+        action["context"] = context
+        return action
+
+    # Granting and changing client access: each method does all or nothing.
+
+    def _grant_access(self, modules, office_email, client_email, client_user=None):
+        """Give the client of these internal dossiers a K login: a new one, or
+        ``client_user`` when the dossiers are added to an existing login.
+
+        Writes the login, the activations of ``modules`` (the default module is
+        always added) at today's tariffs, a chatter message per dossier, and queues
+        the activation confirmation and the client-username mail to the office.
+        """
+        with self.env.cr.savepoint():
+            self._lock_for_update()
+            self._check_grantable(client_user)
+            office_email = self._normalized_email(office_email, self.env._("Office e-mail"))
+            client_email = self._normalized_email(client_email, self.env._("Client e-mail"))
+            if client_user:
+                client_user.write({"office_email": office_email, "email": client_email})
+            else:
+                client_user = self.env["octopus.client.user"].create(
+                    {
+                        "kind": "K",
+                        "company_id": self.company_id.id,
+                        "partner_id": self.partner_id.id,
+                        "email": client_email,
+                        "office_email": office_email,
+                    }
+                )
+            self.write({"client_user_id": client_user.id})
+            activations = self._create_activations(modules | self._default_module())
+            for dossier in self:
+                dossier.message_post(
+                    body=self.env._(
+                        "Client access granted with login %(login)s; modules activated: "
+                        "%(modules)s.",
+                        login=client_user.login,
+                        modules=", ".join(
+                            activations.filtered(lambda a, d=dossier: a.dossier_id == d)
+                            .module_id.mapped("name")
+                        ),
+                    )
+                )
+            client_user._queue_access_mails(self, activations)
+        return client_user
+
+    def _activate_modules(self, modules):
+        """Activate more modules from today on dossiers that have client access."""
+        with self.env.cr.savepoint():
+            self._lock_for_update()
+            self._check_category("C")
+            activations = self._create_activations(modules)
+            for dossier in self:
+                dossier.message_post(
+                    body=self.env._(
+                        "Modules activated: %(modules)s.",
+                        modules=", ".join(
+                            activations.filtered(lambda a, d=dossier: a.dossier_id == d)
+                            .module_id.mapped("name")
+                        ),
+                    )
+                )
+        return activations
+
+    def _end_modules(self, modules):
+        """End running modules today; the ledger keeps their lines."""
+        with self.env.cr.savepoint():
+            self._lock_for_update()
+            self._check_category("C")
+            if modules & self._default_module():
+                raise UserError(
+                    self.env._(
+                        "%(module)s stays active as long as the client has access: revoke "
+                        "the access instead.",
+                        module=self._default_module().name,
+                    )
+                )
+            today = fields.Date.context_today(self)
+            for dossier in self:
+                running = dossier.activation_ids.filtered(
+                    lambda a: a.module_id in modules and a._is_running(today)
+                )
+                missing = modules - running.module_id
+                if missing:
+                    raise UserError(
+                        self.env._(
+                            "Dossier %(dossier)s has no running module %(modules)s to end.",
+                            dossier=dossier.display_name,
+                            modules=", ".join(missing.mapped("name")),
+                        )
+                    )
+                running.write({"date_end": today})
+                dossier.message_post(
+                    body=self.env._(
+                        "Modules ended on %(date)s: %(modules)s.",
+                        date=fields.Date.to_string(today),
+                        modules=", ".join(running.module_id.mapped("name")),
+                    )
+                )
+
+    def _revoke_access(self):
+        """Take the K login off these dossiers: they fall back to A, their running
+        modules end today, and a login left without dossiers is revoked."""
+        with self.env.cr.savepoint():
+            self._lock_for_update()
+            self._check_category("C")
+            today = fields.Date.context_today(self)
+            client_users = self.client_user_id
+            for dossier in self:
+                login = dossier.client_user_id.login
+                dossier.activation_ids.filtered(lambda a: a._is_running(today)).write(
+                    {"date_end": today}
+                )
+                dossier.client_user_id = False
+                dossier.message_post(
+                    body=self.env._(
+                        "Client access revoked: login %(login)s removed, running modules "
+                        "ended on %(date)s.",
+                        login=login,
+                        date=fields.Date.to_string(today),
+                    )
+                )
+            client_users._revoke_if_unused()
+
+    def _cost_preview(self, modules, on_date):
+        """Per module: the annual price at ``on_date`` and the prorated amount for
+        the rest of the billing year, for all these dossiers together."""
+        company = self.company_id[:1] or self.env.company
+        period = company._octopus_billing_year(on_date)
+        currency = company.currency_id
+        Activation = self.env["octopus.module.activation"]
+        lines = []
+        # A dialog computes this on its unsaved copies of the modules: use the originals.
+        for module in modules._origin.sorted():
+            annual_price = module._get_price(on_date)
+            prorated = Activation._prorate(annual_price, on_date, None, period, currency)
+            lines.append(
+                {
+                    "module": module,
+                    "dossier_count": len(self),
+                    "annual_price": annual_price,
+                    "annual_total": currency.round(annual_price * len(self)),
+                    "prorated_total": currency.round(prorated * len(self)),
+                }
+            )
+        return {
+            "lines": lines,
+            "period": period,
+            "currency": currency,
+            "annual_total": currency.round(sum(line["annual_total"] for line in lines)),
+            "prorated_total": currency.round(sum(line["prorated_total"] for line in lines)),
+        }
+
+    def _check_grantable(self, client_user=None):
+        """Why these dossiers cannot get a K login, as a UserError naming them."""
+        if not self:
+            raise UserError(self.env._("Select at least one dossier."))
+        for dossier in self:
+            if not dossier.active:
+                raise UserError(
+                    self.env._("Dossier %(dossier)s is archived.", dossier=dossier.display_name)
+                )
+            if dossier.kind != "internal":
+                raise UserError(
+                    self.env._(
+                        "Dossier %(dossier)s is external: its client has a U login of its own; "
+                        "a K login is only for internal dossiers.",
+                        dossier=dossier.display_name,
+                    )
+                )
+            if dossier.access_category == "C" or dossier.client_user_id:
+                raise UserError(
+                    self.env._(
+                        "Dossier %(dossier)s already has client access (login %(login)s).",
+                        dossier=dossier.display_name,
+                        login=dossier.client_user_id.login,
+                    )
+                )
+        if len(self.company_id) > 1 or len(self.partner_id) > 1:
+            raise UserError(
+                self.env._(
+                    "One K login covers dossiers of one office and one client: %(dossiers)s "
+                    "belong to several.",
+                    dossiers=", ".join(self.mapped("display_name")),
+                )
+            )
+        if client_user:
+            client_user._check_can_take(self)
+
+    def _check_category(self, category):
+        for dossier in self:
+            if dossier.access_category != category:
+                raise UserError(
+                    self.env._(
+                        "Dossier %(dossier)s is in category %(current)s; this needs "
+                        "category %(expected)s.",
+                        dossier=dossier.display_name,
+                        current=dossier.access_category,
+                        expected=category,
+                    )
+                )
+
+    def _lock_for_update(self):
+        """Lock the dossiers' rows until the transaction ends, so that two users
+        changing the same dossier at once cannot both succeed: the second is
+        told at once instead of waiting."""
+        if not self:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM octopus_dossier WHERE id IN %s FOR UPDATE NOWAIT",
+                    [tuple(self.ids)],
+                    log_exceptions=False,
+                )
+        except LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Another user is changing %(dossiers)s right now; try again in a moment.",
+                    dossiers=", ".join(self.mapped("display_name")),
+                )
+            ) from None
+
+    def _create_activations(self, modules):
+        today = fields.Date.context_today(self)
+        return self.env["octopus.module.activation"].create(
+            [
+                {"dossier_id": dossier.id, "module_id": module.id, "date_start": today}
+                for dossier in self
+                for module in modules
+            ]
+        )
+
+    @api.model
+    def _default_module(self):
+        return self.env["octopus.module"].search([("is_default", "=", True)], limit=1)
+
+    @api.model
+    def _normalized_email(self, value, label):
+        normalized = email_normalize(value or "")
+        if not normalized:
+            raise UserError(
+                self.env._(
+                    "%(field)s is missing or not a valid e-mail address: %(value)s",
+                    field=label,
+                    value=value or "",
+                )
+            )
+        return normalized
 
     @api.model
     def _cron_refresh_active_modules(self):

@@ -117,6 +117,23 @@ class OctopusModuleActivation(models.Model):
             )
         )
 
+    @api.model
+    def _prorate(self, annual_price, date_from, date_to, period, currency):
+        """Share of ``annual_price`` for the days of [date_from, date_to] inside the
+        billing ``period`` (first day, last day), rounded to the currency.
+
+        The period's own length is the divisor, so a leap year counts 366 days and
+        29 February weighs like any other day. An empty ``date_to`` runs to the end
+        of the period.
+        """
+        period_from, period_to = period
+        first = max(date_from, period_from)
+        last = min(date_to or period_to, period_to)
+        if last < first:
+            return 0.0
+        days_in_period = (period_to - period_from).days + 1
+        return currency.round(annual_price * ((last - first).days + 1) / days_in_period)
+
     def _is_running(self, on_date):
         self.ensure_one()
         return self.date_start <= on_date and (not self.date_end or self.date_end >= on_date)

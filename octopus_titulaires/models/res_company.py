@@ -1,4 +1,7 @@
 import re
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -58,3 +61,11 @@ class ResCompany(models.Model):
                         office=company.name,
                     )
                 )
+
+    def _octopus_billing_year(self, on_date):
+        """First and last day of the office's billing year that contains ``on_date``."""
+        self.ensure_one()
+        month = self.octopus_billing_month or 1
+        year = on_date.year if on_date.month >= month else on_date.year - 1
+        first_day = date(year, month, 1)
+        return first_day, first_day + relativedelta(years=1, days=-1)

@@ -5,3 +5,9 @@ from . import test_company
 from . import test_dossier
 from . import test_module
 from . import test_security
+from . import test_grant_wizard
+from . import test_grant_pricing
+from . import test_grant_mail
+from . import test_access_changes
+from . import test_grant_concurrency
+from . import test_grant_tour

@@ -3,6 +3,9 @@ from contextlib import contextmanager
 from odoo.tests import TransactionCase, new_test_user
 
 
+B_USER_PASSWORD = "holder-secret-1"
+
+
 class OctopusCase(TransactionCase):
     """Two offices, their B users, a manager and a plain internal user; the module
     catalogue is the addon's own data (not demo data), with a fresh tariff."""
@@ -19,6 +22,8 @@ class OctopusCase(TransactionCase):
         cls.b_user = new_test_user(
             cls.env,
             login="b_user",
+            password=B_USER_PASSWORD,
+            email="holder@fiduciaire-test.example.be",
             groups="octopus_titulaires.group_titulaire",
             company_id=cls.office.id,
             company_ids=[(6, 0, cls.office.ids)],
@@ -46,7 +51,9 @@ class OctopusCase(TransactionCase):
         )
         cls.portal_module = cls.env.ref("octopus_titulaires.module_client_portal")
         cls.bank_module = cls.env.ref("octopus_titulaires.module_bank")
-        cls.client = cls.env["res.partner"].create({"name": "Boulangerie Test", "is_company": True})
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Boulangerie Test", "is_company": True, "email": "gerant@boulangerie.example.be"}
+        )
         cls.Dossier = cls.env["octopus.dossier"].with_company(cls.office)
         cls.ClientUser = cls.env["octopus.client.user"].with_company(cls.office)
         cls.Activation = cls.env["octopus.module.activation"].with_company(cls.office)

@@ -1,0 +1,123 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import B_USER_PASSWORD, OctopusCase
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-15")
+class TestAccessChanges(OctopusCase):
+    """Activate, end and revoke on a C dossier, each through the change dialog
+    with the password step, each logged in the chatter and the ledger."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dms_module = cls.env.ref("octopus_titulaires.module_dms")
+
+    def setUp(self):
+        super().setUp()
+        self.login = self._login("K")
+        self.dossier = self._dossier("H001", login=self.login)
+        self.Activation.create(
+            [
+                {"dossier_id": self.dossier.id, "module_id": module.id,
+                 "date_start": date(2026, 1, 1)}
+                for module in (self.portal_module, self.bank_module)
+            ]
+        )
+
+    def _change(self, operation, modules=None, dossiers=None, password=B_USER_PASSWORD):
+        dossiers = dossiers or self.dossier
+        Change = self.env["octopus.dossier.change"].with_user(self.b_user).with_context(
+            active_model="octopus.dossier", active_ids=dossiers.ids, default_operation=operation
+        )
+        with Form(Change) as form:
+            for module in modules or ():
+                form.module_ids.add(module)
+        wizard = form.record
+        wizard.action_next()
+        with Form(wizard) as form:
+            form.password = password
+        wizard.action_confirm()
+        return wizard
+
+    def _last_message(self, record=None):
+        """The newest message with a text (tracking messages have none)."""
+        return (record or self.dossier).message_ids.filtered("body")[:1].body
+
+    def test_activate_more_modules_with_a_cost_preview(self):
+        Change = self.env["octopus.dossier.change"].with_user(self.b_user).with_context(
+            active_model="octopus.dossier", active_ids=self.dossier.ids
+        )
+        with Form(Change) as form:
+            form.module_ids.add(self.dms_module)
+            self.assertIn("Document Storage", str(form.cost_preview))
+        wizard = self._change("activate", self.dms_module)
+        self.assertEqual(wizard.state, "done")
+        new = self.dossier.activation_ids.filtered(lambda a: a.module_id == self.dms_module)
+        self.assertEqual(new.date_start, date(2026, 6, 15))
+        self.assertEqual(new.activated_by_id, self.b_user)
+        self.assertIn(self.dms_module, self.dossier.active_module_ids)
+        self.assertIn("Modules activated: Document Storage", self._last_message())
+
+    def test_activating_a_running_module_is_refused(self):
+        before = self._counts()
+        with self.assertRefused(ValidationError, "already active on dossier"):
+            self._change("activate", self.bank_module)
+        self.assertEqual(self._counts(), before)
+
+    def test_end_a_module_keeps_the_ledger_line(self):
+        self._change("end", self.bank_module)
+        bank = self.dossier.activation_ids.filtered(lambda a: a.module_id == self.bank_module)
+        self.assertEqual(bank.date_end, date(2026, 6, 15))
+        self.assertEqual(bank.ended_by_id, self.b_user)
+        self.assertEqual(len(self.dossier.activation_ids), 2)
+        self.assertIn("Modules ended on 2026-06-15: Bank Statements", self._last_message())
+
+    def test_ending_the_default_module_is_refused(self):
+        with self.assertRefused(UserError, "stays active as long as the client has access"):
+            self.dossier._end_modules(self.portal_module)
+        self.assertFalse(self.dossier.activation_ids.filtered("date_end"))
+
+    def test_revoke_sends_the_dossier_back_to_a(self):
+        self._change("revoke")
+        self.assertEqual(self.dossier.access_category, "A")
+        self.assertFalse(self.dossier.client_user_id)
+        self.assertEqual(set(self.dossier.activation_ids.mapped("date_end")), {date(2026, 6, 15)})
+        self.assertEqual(self.login.state, "revoked")
+        self.assertIn("Client access revoked: login " + self.login.login, self._last_message())
+        self.assertIn("Login revoked", self._last_message(self.login))
+
+    def test_revoke_keeps_a_login_that_holds_other_dossiers(self):
+        other = self._dossier("H002", login=self.login)
+        self._change("revoke")
+        self.assertEqual(self.login.state, "active")
+        self.assertEqual(self.login.dossier_ids, other)
+        self.assertEqual(other.access_category, "C")
+
+    def test_changes_need_a_c_dossier(self):
+        a_dossier = self._dossier("H003")
+        with self.assertRefused(UserError, "is in category A; this needs category C"):
+            self._change("revoke", dossiers=a_dossier)
+
+    def test_wrong_password_changes_nothing(self):
+        before = self._counts()
+        with self.assertRefused(UserError, "Wrong password"):
+            self._change("revoke", password="guess")
+        self.assertEqual(self.dossier.access_category, "C")
+        self.assertFalse(self.dossier.activation_ids.filtered("date_end"))
+        self.assertEqual(self._counts(), before)
+
+    def test_activate_or_end_without_module_is_refused(self):
+        Change = self.env["octopus.dossier.change"].with_user(self.b_user).with_context(
+            active_model="octopus.dossier", active_ids=self.dossier.ids, default_operation="end"
+        )
+        wizard = Form(Change).save()
+        with self.assertRefused(UserError, "Choose at least one module"):
+            wizard.action_next()
+        self.assertEqual(wizard.state, "modules")

@@ -1,0 +1,72 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+STEPS = ["modules", "password", "done"]
+
+
+class OctopusDossierChange(models.TransientModel):
+    """Later changes to a dossier with client access: activate modules, end
+    modules, or revoke the K login; each confirmed with the user's password."""
+
+    _name = "octopus.dossier.change"
+    _inherit = ["octopus.access.dialog"]
+    _description = "Change Client Access"
+    _steps = STEPS
+
+    state = fields.Selection(
+        [("modules", "Change"), ("password", "Password"), ("done", "Done")],
+        default="modules",
+        required=True,
+    )
+    operation = fields.Selection(
+        [
+            ("activate", "Activate modules"),
+            ("end", "End modules"),
+            ("revoke", "Revoke client access"),
+        ],
+        required=True,
+        default="activate",
+    )
+    running_module_ids = fields.Many2many(
+        "octopus.module", compute="_compute_running_module_ids", string="Running Modules"
+    )
+    module_ids = fields.Many2many("octopus.module", string="Modules")
+    cost_preview = fields.Html(compute="_compute_cost_preview", sanitize=False)
+
+    @api.depends("dossier_ids")
+    def _compute_running_module_ids(self):
+        for wizard in self:
+            wizard.running_module_ids = wizard.dossier_ids.active_module_ids
+
+    @api.depends("dossier_ids", "module_ids", "operation")
+    def _compute_cost_preview(self):
+        for wizard in self:
+            wizard.cost_preview = (
+                wizard._render_cost_preview(wizard.dossier_ids, wizard.module_ids)
+                if wizard.operation == "activate"
+                else False
+            )
+
+    def action_confirm(self):
+        self.ensure_one()
+        self._check_step("modules")
+        self._check_password()
+        if self.operation == "activate":
+            self.dossier_ids._activate_modules(self.module_ids)
+        elif self.operation == "end":
+            self.dossier_ids._end_modules(self.module_ids)
+        else:
+            self.dossier_ids._revoke_access()
+        self.state = "done"
+        return self._reopen()
+
+    def _check_step(self, step):
+        if step != "modules":
+            return
+        if not self.dossier_ids:
+            raise UserError(self.env._("Select at least one dossier."))
+        self.dossier_ids._check_category("C")
+        if self.operation in ("activate", "end") and not self.module_ids:
+            raise UserError(self.env._("Choose at least one module."))
+        if self.operation == "activate":
+            self.dossier_ids._cost_preview(self.module_ids, fields.Date.context_today(self))

@@ -1,0 +1,102 @@
+from odoo import api, fields, models
+
+STEPS = ["dossier", "office_email", "client_email", "modules", "password", "done"]
+
+
+class OctopusDossierGrant(models.TransientModel):
+    """Octopus' "grant the client access to an internal dossier", one step per
+    screen; Confirm checks every step again whatever the state."""
+
+    _name = "octopus.dossier.grant"
+    _inherit = ["octopus.access.dialog"]
+    _description = "Grant Client Access"
+    _steps = STEPS
+
+    state = fields.Selection(
+        [
+            ("dossier", "Dossiers"),
+            ("office_email", "Office e-mail"),
+            ("client_email", "Client e-mail"),
+            ("modules", "Modules"),
+            ("password", "Password"),
+            ("done", "Done"),
+        ],
+        default="dossier",
+        required=True,
+    )
+    company_id = fields.Many2one("res.company", compute="_compute_client")
+    partner_id = fields.Many2one("res.partner", string="Client", compute="_compute_client")
+    client_user_id = fields.Many2one(
+        "octopus.client.user",
+        string="Existing K Login",
+        domain="[('kind', '=', 'K'), ('state', '=', 'active'), "
+        "('company_id', '=', company_id), ('partner_id', '=', partner_id)]",
+        help="Leave empty to create a new K login; choose one to add the dossiers to it "
+        "as additional dossiers.",
+    )
+    office_email = fields.Char(
+        string="Office E-mail", default=lambda self: self.env.user.email
+    )
+    client_email = fields.Char(
+        string="Client E-mail", compute="_compute_client_email", store=True, readonly=False
+    )
+    module_ids = fields.Many2many(
+        "octopus.module",
+        string="Modules",
+        default=lambda self: self.env["octopus.dossier"]._default_module(),
+    )
+    default_module_id = fields.Many2one(
+        "octopus.module", default=lambda self: self.env["octopus.dossier"]._default_module()
+    )
+    cost_preview = fields.Html(compute="_compute_cost_preview", sanitize=False)
+    granted_login = fields.Char(readonly=True)
+
+    @api.depends("dossier_ids")
+    def _compute_client(self):
+        for wizard in self:
+            wizard.company_id = wizard.dossier_ids.company_id[:1]
+            wizard.partner_id = wizard.dossier_ids.partner_id[:1]
+
+    @api.depends("dossier_ids", "client_user_id")
+    def _compute_client_email(self):
+        for wizard in self:
+            wizard.client_email = (
+                wizard.client_user_id.email or wizard.dossier_ids.partner_id[:1].email
+            )
+
+    @api.depends("dossier_ids", "module_ids")
+    def _compute_cost_preview(self):
+        for wizard in self:
+            wizard.cost_preview = wizard._render_cost_preview(
+                wizard.dossier_ids, wizard._modules_to_activate()
+            )
+
+    def action_confirm(self):
+        self.ensure_one()
+        for step in STEPS[: STEPS.index("password")]:
+            self._check_step(step)
+        self._check_password()
+        client_user = self.dossier_ids._grant_access(
+            self._modules_to_activate(),
+            self.office_email,
+            self.client_email,
+            client_user=self.client_user_id,
+        )
+        self.write({"state": "done", "granted_login": client_user.login})
+        return self._reopen()
+
+    def _modules_to_activate(self):
+        return self.module_ids | self.default_module_id
+
+    def _check_step(self, step):
+        Dossier = self.env["octopus.dossier"]
+        if step == "dossier":
+            self.dossier_ids._check_grantable(self.client_user_id)
+        elif step == "office_email":
+            Dossier._normalized_email(self.office_email, self.env._("Office e-mail"))
+        elif step == "client_email":
+            Dossier._normalized_email(self.client_email, self.env._("Client e-mail"))
+        elif step == "modules":
+            self.dossier_ids._cost_preview(
+                self._modules_to_activate(), fields.Date.context_today(self)
+            )
