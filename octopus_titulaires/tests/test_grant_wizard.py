@@ -137,7 +137,7 @@ class TestGrantDialog(GrantDialogCase):
         self.assertEqual(action["res_model"], "octopus.dossier.grant")
         wizard = (
             self.env["octopus.dossier.grant"].with_user(self.b_user)
-            .with_context(action["context"]).create({})
+            .with_context(**action["context"]).create({})
         )
         self.assertEqual(wizard.dossier_ids, self.dossier)
 
