@@ -416,6 +416,14 @@ class OctopusDossier(models.Model):
         )
 
     @api.model
+    def _from_action_context(self):
+        """The dossiers a dialog was opened on, from a form button or the list's
+        Action menu (archived ones included, so that they can be refused by name)."""
+        if self.env.context.get("active_model") != self._name:
+            return self.browse()
+        return self.with_context(active_test=False).browse(self.env.context.get("active_ids"))
+
+    @api.model
     def _default_module(self):
         return self.env["octopus.module"].search([("is_default", "=", True)], limit=1)
 

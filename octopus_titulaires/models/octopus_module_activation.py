@@ -35,6 +35,15 @@ class OctopusModuleActivation(models.Model):
     ended_by_id = fields.Many2one("res.users", readonly=True)
     access_category = fields.Selection(related="dossier_id.access_category", store=True)
     is_running = fields.Boolean(compute="_compute_is_running", string="Running")
+    projected_cost = fields.Monetary(
+        string="Projected Annual Cost",
+        currency_field="currency_id",
+        compute="_compute_projected_cost",
+        store=True,
+        aggregator="sum",
+        help="What the activation adds to the office's annual invoice: its frozen price "
+        "while it runs on a C dossier; B dossiers are billed to their clients.",
+    )
 
     @api.depends("date_start", "date_end")
     @api.depends_context("date")
@@ -42,6 +51,12 @@ class OctopusModuleActivation(models.Model):
         today = fields.Date.context_today(self)
         for activation in self:
             activation.is_running = activation._is_running(today)
+
+    @api.depends("annual_price", "access_category", "date_end")
+    def _compute_projected_cost(self):
+        for activation in self:
+            billed = activation.access_category == "C" and not activation.date_end
+            activation.projected_cost = activation.annual_price if billed else 0.0
 
     @api.depends("dossier_id", "module_id", "date_start")
     def _compute_display_name(self):

@@ -4,7 +4,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 B_NUMBER_PATTERN = re.compile(r"^B\d{8}$")
 
@@ -69,3 +69,133 @@ class ResCompany(models.Model):
         year = on_date.year if on_date.month >= month else on_date.year - 1
         first_day = date(year, month, 1)
         return first_day, first_day + relativedelta(years=1, days=-1)
+
+    def _octopus_next_billing_year(self, on_date):
+        """The next full billing year after ``on_date``: the one the next invoice covers."""
+        self.ensure_one()
+        try:
+            _first, last = self._octopus_billing_year(on_date)
+            first_next = last + relativedelta(days=1)
+            return first_next, first_next + relativedelta(years=1, days=-1)
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            raise UserError(
+                self.env._(
+                    "No billing year can be computed for the reference date %(date)s.",
+                    date=on_date or "",
+                )
+            ) from None
+
+    def _octopus_check_billing_setup(self):
+        self.ensure_one()
+        if not self.octopus_b_number:
+            raise UserError(
+                self.env._(
+                    "Office %(office)s has no Octopus B number: set it on the company "
+                    "(tab Octopus) before computing its invoice.",
+                    office=self.name,
+                )
+            )
+
+    def _octopus_project_invoice(self, on_date, dossiers=None):
+        """The office's next invoice as seen on ``on_date`` (DESIGN.md, "Pricing").
+
+        One line for the Packet Deal fee, one per activation of a C dossier that
+        overlaps the next billing year (prorated by day, on its frozen price), and
+        the B dossiers' activations at 0 since Octopus bills their clients. The
+        number of queries does not depend on the number of dossiers: each model is
+        read once, with the fields the invoice needs.
+        """
+        self.ensure_one()
+        self._octopus_check_billing_setup()
+        period = self._octopus_next_billing_year(on_date)
+        currency = self.currency_id
+        domain = [
+            ("company_id", "=", self.id),
+            ("dossier_id.active", "=", True),
+            ("access_category", "in", ("B", "C")),
+            ("date_start", "<=", period[1]),
+            "|",
+            ("date_end", "=", False),
+            ("date_end", ">=", period[0]),
+        ]
+        if dossiers is not None:
+            domain.append(("dossier_id", "in", dossiers.ids))
+        activations = self.env["octopus.module.activation"].search_fetch(
+            domain,
+            ["dossier_id", "module_id", "date_start", "date_end", "annual_price",
+             "access_category"],
+        )
+        dossier_by_id = {
+            dossier.id: dossier
+            for dossier in self.env["octopus.dossier"].search_fetch(
+                [("id", "in", activations.dossier_id.ids)], ["code", "name"]
+            )
+        }
+        modules = self.env["octopus.module"].with_context(active_test=False).search_fetch(
+            [("id", "in", activations.module_id.ids)], ["name", "code", "sequence"]
+        )
+        self._octopus_check_tariffs(activations, modules)
+        prorate = self.env["octopus.module.activation"]._prorate
+        lines = []
+        for activation in activations:
+            dossier = dossier_by_id[activation.dossier_id.id]
+            billed = activation.access_category == "C"
+            lines.append(
+                {
+                    "category": activation.access_category,
+                    "dossier_code": dossier.code,
+                    "dossier_name": dossier.name,
+                    "module_name": activation.module_id.name,
+                    "module_code": activation.module_id.code,
+                    "module_sequence": activation.module_id.sequence,
+                    "date_from": max(activation.date_start, period[0]),
+                    "date_to": min(activation.date_end or period[1], period[1]),
+                    "annual_price": activation.annual_price,
+                    "amount": prorate(
+                        activation.annual_price, activation.date_start, activation.date_end,
+                        period, currency,
+                    ) if billed else 0.0,
+                }
+            )
+        lines.sort(key=lambda line: (line["category"] != "C", line["dossier_code"],
+                                     line["module_sequence"], line["date_from"]))
+        subtotals = {
+            category: currency.round(
+                sum(line["amount"] for line in lines if line["category"] == category)
+            )
+            for category in ("C", "B")
+        }
+        fee = currency.round(self.octopus_packet_deal_fee)
+        return {
+            "company": self,
+            "period": period,
+            "currency": currency,
+            "lines": lines,
+            "subtotals": subtotals,
+            "packet_deal_fee": fee,
+            "total": currency.round(fee + sum(line["amount"] for line in lines)),
+        }
+
+    def _octopus_check_tariffs(self, activations, modules):
+        """Refuse to bill a module whose tariffs were removed after it was activated:
+        its frozen price could no longer be explained."""
+        first_tariff = {}
+        for tariff in self.env["octopus.module.tariff"].search_fetch(
+            [("module_id", "in", modules.ids)], ["module_id", "date_from"]
+        ):
+            module_id = tariff.module_id.id
+            first_tariff[module_id] = min(first_tariff.get(module_id, tariff.date_from),
+                                          tariff.date_from)
+        for activation in activations:
+            start = first_tariff.get(activation.module_id.id)
+            if not start or start > activation.date_start:
+                raise UserError(
+                    self.env._(
+                        "Module %(module)s has no tariff valid on %(date)s, when it was "
+                        "activated on a dossier of %(office)s: add the tariff before "
+                        "computing the invoice.",
+                        module=activation.module_id.name,
+                        date=activation.date_start,
+                        office=self.name,
+                    )
+                )

@@ -11,3 +11,6 @@ from . import test_grant_mail
 from . import test_access_changes
 from . import test_grant_concurrency
 from . import test_grant_tour
+from . import test_invoice_projection
+from . import test_dossier_export
+from . import test_billing_summary

@@ -2,7 +2,7 @@ import logging
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessDenied, UserError
 
 _logger = logging.getLogger(__name__)
@@ -20,19 +20,13 @@ class OctopusAccessDialog(models.AbstractModel):
     dossier_ids = fields.Many2many(
         "octopus.dossier",
         string="Dossiers",
-        default=lambda self: self._default_dossiers(),
+        default=lambda self: self.env["octopus.dossier"]._from_action_context(),
         # An archived dossier stays in the dialog, to be refused by name.
         context={"active_test": False},
     )
     password = fields.Char(
         help="Your own Odoo password: the change is confirmed by the office holder."
     )
-
-    @api.model
-    def _default_dossiers(self):
-        if self.env.context.get("active_model") == "octopus.dossier":
-            return self.env["octopus.dossier"].browse(self.env.context.get("active_ids"))
-        return self.env["octopus.dossier"]
 
     def action_next(self):
         self.ensure_one()

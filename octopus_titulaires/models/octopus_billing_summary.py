@@ -1,0 +1,124 @@
+import base64
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+
+class OctopusBillingSummary(models.Model):
+    """The monthly summary of an office's next Octopus invoice, with the
+    workbook attached, as mailed to the office's B users."""
+
+    _name = "octopus.billing.summary"
+    _description = "Octopus Billing Summary"
+    _inherit = ["mail.thread"]
+    _order = "date_from desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one("res.company", string="Office", required=True, index=True)
+    date_from = fields.Date(string="Month", required=True)
+    date_to = fields.Date(required=True)
+    invoice_date_from = fields.Date(string="Next Invoice From")
+    invoice_date_to = fields.Date(string="Next Invoice To")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    packet_deal_fee = fields.Monetary(currency_field="currency_id")
+    amount_modules = fields.Monetary(string="Modules (C dossiers)", currency_field="currency_id")
+    amount_total = fields.Monetary(string="Total", currency_field="currency_id")
+    attachment_id = fields.Many2one("ir.attachment", string="Excel File", readonly=True)
+
+    _sql_constraints = [
+        (
+            "company_period_unique",
+            "unique(company_id, date_from, date_to)",
+            "An office has one billing summary per period.",
+        ),
+    ]
+
+    @api.depends("company_id", "date_from")
+    def _compute_name(self):
+        for summary in self:
+            summary.name = self.env._(
+                "%(office)s, %(month)s",
+                office=summary.company_id.name or "",
+                month=summary.date_from and summary.date_from.strftime("%Y-%m") or "",
+            )
+
+    @api.model
+    def _cron_billing_summary(self):
+        """Once a month, per office with B users: one summary, one mail. An office
+        that fails is logged and skipped; the others still get theirs."""
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].search(self._billing_companies_domain())
+        for done, company in enumerate(companies, start=1):
+            try:
+                with self.env.cr.savepoint():
+                    self.with_company(company)._create_for_month(company, today)
+            except Exception:
+                _logger.exception("Octopus billing summary failed for office %s", company.name)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
+
+    @api.model
+    def _billing_companies_domain(self):
+        """Offices with at least one B user (overridable, e.g. to skip test offices)."""
+        group = self.env.ref("octopus_titulaires.group_titulaire")
+        return [("id", "in", group.users.company_ids.ids)]
+
+    @api.model
+    def _create_for_month(self, company, on_date):
+        """The summary of ``company`` for the month of ``on_date``, created and
+        mailed once: a second call for the same month returns the first summary."""
+        date_from = on_date.replace(day=1)
+        date_to = date_from + relativedelta(months=1, days=-1)
+        existing = self.search(
+            [("company_id", "=", company.id), ("date_from", "=", date_from),
+             ("date_to", "=", date_to)],
+            limit=1,
+        )
+        if existing:
+            return existing
+        invoice = company._octopus_project_invoice(on_date)
+        content = self.env["octopus.dossier.xlsx"]._build(company, on_date)
+        summary = self.create(
+            {
+                "company_id": company.id,
+                "date_from": date_from,
+                "date_to": date_to,
+                "invoice_date_from": invoice["period"][0],
+                "invoice_date_to": invoice["period"][1],
+                "packet_deal_fee": invoice["packet_deal_fee"],
+                "amount_modules": invoice["subtotals"]["C"],
+                "amount_total": invoice["total"],
+            }
+        )
+        summary.attachment_id = self.env["ir.attachment"].create(
+            {
+                "name": f"octopus_billing_{company.octopus_b_number}_{date_from:%Y_%m}.xlsx",
+                "datas": base64.b64encode(content),
+                "res_model": self._name,
+                "res_id": summary.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        summary._send_to_b_users()
+        return summary
+
+    def _b_users(self):
+        self.ensure_one()
+        group = self.env.ref("octopus_titulaires.group_titulaire")
+        return group.users.filtered(lambda user: self.company_id in user.company_ids)
+
+    def _send_to_b_users(self):
+        self.ensure_one()
+        partners = self._b_users().partner_id
+        self.env.ref("octopus_titulaires.mail_template_billing_summary").send_mail(
+            self.id,
+            force_send=False,
+            email_values={
+                "recipient_ids": [(6, 0, partners.ids)],
+                "attachment_ids": [(4, self.attachment_id.id)],
+            },
+        )

@@ -1,0 +1,1 @@
+from . import octopus_dossier_xlsx

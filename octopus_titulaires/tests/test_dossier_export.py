@@ -1,0 +1,144 @@
+import base64
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .invoice_common import InvoiceCase
+
+
+@tagged("post_install", "-at_install")
+class TestDossierExport(InvoiceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._activate(cls.c_dossier, cls.scan, date(2026, 1, 1))
+        cls._activate(cls.c_dossier, cls.api, date(2027, 7, 1))
+        cls._activate(cls.b_dossier, cls.scan, date(2026, 3, 1))
+        cls._activate(cls.c_dossier, cls.api, date(2025, 1, 1), date(2025, 12, 31))
+        cls.client.vat = "BE0477472701"
+
+    def _export(self, dossiers=None, user=None, **values):
+        wizard = self.env["octopus.dossier.export"].with_user(user or self.b_user).create(
+            dict({"company_id": self.office.id, "date": self.reference,
+                  "dossier_ids": [(6, 0, (dossiers or self.Dossier).ids)]}, **values)
+        )
+        return wizard, load_workbook(io.BytesIO(wizard._build_xlsx()))
+
+    def _rows(self, sheet):
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    def test_three_sheets_with_short_names_and_headers(self):
+        _wizard, workbook = self._export()
+        self.assertEqual(workbook.sheetnames, ["Dossiers", "Next invoice", "Activation ledger"])
+        self.assertTrue(all(len(name) <= 31 for name in workbook.sheetnames))
+        self.assertEqual(
+            self._rows(workbook["Dossiers"])[0],
+            ["Code", "Name", "Client", "VAT", "Kind", "Category", "Login", "Modules",
+             "Modules since", "Client e-mail"],
+        )
+        for sheet in workbook.worksheets:
+            self.assertEqual(sheet.freeze_panes, "A2")
+            self.assertTrue(sheet.auto_filter.ref.startswith("A1:"))
+
+    def test_overview_lists_every_dossier_with_category_login_and_modules(self):
+        _wizard, workbook = self._export()
+        rows = {row[0]: row for row in self._rows(workbook["Dossiers"])[1:]}
+        self.assertEqual(set(rows), {"A100", "B100", "C100"})
+        c_row = rows["C100"]
+        self.assertEqual(c_row[1:8], ["Dossier C100", "Boulangerie Test", "BE0477472701",
+                                      "Internal", "C", self.c_dossier.client_user_id.login,
+                                      "SCAN"])
+        self.assertEqual(c_row[8], "SCAN 2026-01-01")
+        self.assertEqual(c_row[9], "c@client.example.be")
+        self.assertEqual(rows["B100"][5], "B")
+        self.assertEqual(rows["A100"][5:8], ["A", None, None])
+
+    def test_next_invoice_sheet_has_lines_subtotals_fee_and_total(self):
+        _wizard, workbook = self._export()
+        rows = self._rows(workbook["Next invoice"])
+        self.assertEqual(rows[0], ["Category", "Dossier", "Name", "Module", "From", "To",
+                                   "Annual price", "Amount", "Currency"])
+        by_name = {row[2]: row for row in rows[1:]}
+        expected_total = 1500.0 + 365.0 + 80.66
+        self.assertEqual(by_name["Total of the next invoice"][7], expected_total)
+        self.assertEqual(by_name["Packet Deal"][7], 1500.0)
+        self.assertEqual(by_name["Subtotal C100"][7], 445.66)
+        self.assertEqual(by_name["Subtotal category C"][7], 445.66)
+        self.assertEqual(by_name["Subtotal category B (billed to the clients by Octopus)"][7], 0.0)
+        self.assertEqual({row[8] for row in rows[1:]}, {"EUR"})
+        invoice = self._project()
+        self.assertEqual(by_name["Total of the next invoice"][7], invoice["total"])
+        module_rows = [row for row in rows[1:] if row[3]]
+        self.assertEqual(len(module_rows), len(invoice["lines"]))
+
+    def test_ledger_sheet_has_every_activation_with_who_and_price(self):
+        _wizard, workbook = self._export()
+        rows = self._rows(workbook["Activation ledger"])
+        self.assertEqual(len(rows) - 1, 4)
+        ended = [row for row in rows[1:] if row[3]]
+        self.assertEqual(len(ended), 1)
+        self.assertEqual(ended[0][:5], ["C100", "API", *ended[0][2:4], 100.0])
+        self.assertEqual(ended[0][5], self.env.user.name)
+
+    def test_amounts_and_dates_have_number_formats(self):
+        _wizard, workbook = self._export()
+        sheet = workbook["Next invoice"]
+        self.assertEqual(sheet["H2"].number_format, "#,##0.00")
+        self.assertEqual(sheet["E2"].number_format, "yyyy-mm-dd")
+
+    def test_a_selection_exports_only_its_dossiers(self):
+        _wizard, workbook = self._export(dossiers=self.b_dossier)
+        self.assertEqual([row[0] for row in self._rows(workbook["Dossiers"])[1:]], ["B100"])
+        ledger = self._rows(workbook["Activation ledger"])[1:]
+        self.assertEqual({row[0] for row in ledger}, {"B100"})
+
+    def test_action_export_returns_the_download(self):
+        wizard = self.env["octopus.dossier.export"].with_user(self.b_user).create(
+            {"company_id": self.office.id, "date": self.reference}
+        )
+        action = wizard.action_export()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertEqual(wizard.xlsx_filename, "octopus_Fiduciaire_Test_2026-11-28.xlsx")
+        self.assertIn(wizard.xlsx_filename, action["url"])
+        workbook = load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)))
+        self.assertEqual(len(workbook.sheetnames), 3)
+
+    def test_refusals_write_no_file(self):
+        foreign = self._dossier("F100", company=self.other_office)
+        wizard = self.env["octopus.dossier.export"].create(
+            {"company_id": self.office.id, "dossier_ids": [(6, 0, foreign.ids)]}
+        )
+        with self.assertRefused(UserError, "must all belong to Fiduciaire Test"):
+            wizard.action_export()
+        self.assertFalse(wizard.xlsx_file)
+        empty_office = self.env["res.company"].create(
+            {"name": "Bureau Vide", "octopus_b_number": "B00000099"}
+        )
+        wizard = self.env["octopus.dossier.export"].create({"company_id": empty_office.id})
+        with self.assertRefused(UserError, "has no dossier to export"):
+            wizard.action_export()
+        self.office.octopus_b_number = False
+        wizard = self.env["octopus.dossier.export"].create({"company_id": self.office.id})
+        with self.assertRefused(UserError, "has no Octopus B number"):
+            wizard.action_export()
+        self.assertFalse(wizard.xlsx_file)
+
+    def test_b_user_of_another_office_cannot_export_this_one(self):
+        with self.assertRaises(AccessError):
+            self._export(user=self.other_b_user, dossiers=self.c_dossier)
+        with self.assertRaises(AccessError):
+            self.env["octopus.dossier.export"].with_user(self.plain_user).create({})
+
+    def test_cost_analysis_measures_the_projected_annual_cost(self):
+        groups = self.env["octopus.module.activation"]._read_group(
+            [("company_id", "=", self.office.id)], ["module_id", "access_category"],
+            ["projected_cost:sum"],
+        )
+        costs = {(module.code, category): cost for module, category, cost in groups}
+        self.assertEqual(costs[("SCAN", "C")], 365.0)
+        self.assertEqual(costs[("SCAN", "B")], 0.0, "billed to the client by Octopus")
+        self.assertEqual(costs[("API", "C")], 160.0, "the ended activation counts no more")
