@@ -1,7 +1,7 @@
 # Task runner. Every target needs a python3 that imports Odoo 18.0 (README).
 PYTHON ?= python3
 
-.PHONY: test test-quick run lint
+.PHONY: test test-quick run lint bench
 
 ## test: fresh databases without and with demo data, all tests, upgrade and
 ## uninstall checks, linters; last line "N passed, N failed, N skipped"
@@ -20,3 +20,7 @@ run:
 lint:
 	$(PYTHON) -m pylint --rcfile=.pylintrc octopus_titulaires
 	$(PYTHON) -c "from oca_pre_commit_hooks.cli import main; main()" octopus_titulaires
+
+## bench: our Excel export against Odoo's list export and plain openpyxl (5,000 dossiers)
+bench:
+	$(PYTHON) tools/bench.py

@@ -20,6 +20,7 @@
         "wizards/octopus_dossier_grant_views.xml",
         "wizards/octopus_dossier_change_views.xml",
         "wizards/octopus_dossier_export_views.xml",
+        "wizards/octopus_dossier_import_views.xml",
         "views/octopus_dossier_views.xml",
         "views/octopus_client_user_views.xml",
         "views/octopus_module_views.xml",

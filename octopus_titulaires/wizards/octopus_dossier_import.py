@@ -1,0 +1,159 @@
+import base64
+import io
+
+from openpyxl import Workbook
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from .spreadsheet_reader import SpreadsheetError, read_rows
+
+TEMPLATE_COLUMNS = ["code", "name", "client", "vat", "kind", "login", "client_email", "modules"]
+TEMPLATE_EXAMPLE = ["1001", "Boulangerie Dupont", "Boulangerie Dupont SRL", "BE0477472701",
+                    "internal", "", "gerant@boulangerie.example.be", "PORTAL, BANK"]
+
+
+class OctopusDossierImport(models.TransientModel):
+    """Import an office's dossier list from .xlsx or .xls: preview first, with
+    every problem by row and column; import only when there is none, all or
+    nothing. Importing the same file again changes nothing."""
+
+    _name = "octopus.dossier.import"
+    _description = "Import Dossiers"
+
+    state = fields.Selection(
+        [("upload", "Upload"), ("preview", "Preview"), ("done", "Done")],
+        default="upload",
+        required=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Office", required=True, default=lambda self: self.env.company
+    )
+    file = fields.Binary(string="Spreadsheet", attachment=False)
+    filename = fields.Char()
+    preview_line_ids = fields.One2many(
+        "octopus.dossier.import.line", "import_id", string="Preview", readonly=True
+    )
+    problem_text = fields.Text(string="Problems", readonly=True)
+    create_count = fields.Integer(string="To Create", readonly=True)
+    update_count = fields.Integer(string="To Update", readonly=True)
+    unchanged_count = fields.Integer(string="Unchanged", readonly=True)
+    problem_count = fields.Integer(string="Problems Found", readonly=True)
+    template_file = fields.Binary(attachment=False, readonly=True)
+
+    def action_preview(self):
+        self.ensure_one()
+        plans, problems = self._plan()
+        counts = {action: sum(1 for plan in plans if plan["action"] == action)
+                  for action in ("create", "update", "unchanged")}
+        self.preview_line_ids.unlink()
+        self.write(
+            {
+                "state": "preview",
+                "create_count": counts["create"],
+                "update_count": counts["update"],
+                "unchanged_count": counts["unchanged"],
+                "problem_count": len(problems),
+                "problem_text": self._format_problems(problems) or False,
+                "preview_line_ids": [
+                    (0, 0, {"row": plan["row"], "code": plan["code"], "name": plan["name"],
+                            "kind": plan["kind"], "login": plan["login"],
+                            "module_codes": ", ".join(m.code for m in plan["modules"]),
+                            "action": plan["action"]})
+                    for plan in plans
+                ],
+            }
+        )
+        return self._reopen()
+
+    def action_import(self):
+        """Check the whole file again and write it, or refuse with every problem."""
+        self.ensure_one()
+        plans, problems = self._plan()
+        if problems:
+            raise UserError(
+                self.env._("Nothing was imported; fix these rows first:\n%(problems)s",
+                           problems=self._format_problems(problems))
+            )
+        with self.env.cr.savepoint():
+            self.env["octopus.dossier.loader"].with_company(self.company_id)._apply(
+                plans, self.company_id
+            )
+        self.state = "done"
+        return self._reopen()
+
+    def action_back(self):
+        self.ensure_one()
+        self.state = "upload"
+        return self._reopen()
+
+    def action_download_template(self):
+        self.ensure_one()
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = self.env._("Dossiers")
+        sheet.append(TEMPLATE_COLUMNS)
+        sheet.append(TEMPLATE_EXAMPLE)
+        stream = io.BytesIO()
+        workbook.save(stream)
+        self.template_file = base64.b64encode(stream.getvalue())
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/template_file/"
+            "octopus_dossier_import_template.xlsx?download=true",
+            "target": "self",
+        }
+
+    def _plan(self):
+        if not self.file:
+            raise UserError(self.env._("Choose the spreadsheet to import (field Spreadsheet)."))
+        try:
+            rows = read_rows(base64.b64decode(self.file))
+        except SpreadsheetError as error:
+            message = {
+                "not_spreadsheet": self.env._(
+                    "%(file)s is not an Excel file (.xlsx or .xls).", file=self.filename or ""),
+                "corrupted": self.env._(
+                    "%(file)s cannot be read: the spreadsheet is damaged.",
+                    file=self.filename or ""),
+            }[error.reason]
+            raise UserError(message) from None
+        loader = self.env["octopus.dossier.loader"].with_company(self.company_id)
+        records, problems = loader._read(rows)
+        if problems:
+            return [], problems
+        return loader._plan(records, self.company_id)
+
+    def _format_problems(self, problems):
+        return "\n".join(
+            self.env._("Row %(row)s, column %(column)s: %(message)s",
+                       row=row, column=column, message=message)
+            for row, column, message in sorted(problems, key=lambda p: p[0])
+        )
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self._description,
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+
+class OctopusDossierImportLine(models.TransientModel):
+    _name = "octopus.dossier.import.line"
+    _description = "Dossier Import Preview Line"
+    _order = "row"
+
+    import_id = fields.Many2one("octopus.dossier.import", required=True, ondelete="cascade")
+    row = fields.Integer()
+    code = fields.Char()
+    name = fields.Char()
+    kind = fields.Selection([("internal", "Internal"), ("external", "External")])
+    login = fields.Char()
+    module_codes = fields.Char(string="Modules")
+    action = fields.Selection(
+        [("create", "Create"), ("update", "Update"), ("unchanged", "Unchanged")]
+    )
