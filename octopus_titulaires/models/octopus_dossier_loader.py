@@ -204,44 +204,90 @@ class OctopusDossierLoader(models.AbstractModel):
 
     @api.model
     def _apply(self, plans, company):
-        """Write every planned row; the caller holds the transaction (all or nothing)."""
-        Partner = self.env["res.partner"]
-        ClientUser = self.env["octopus.client.user"]
-        Dossier = self.env["octopus.dossier"].with_context(active_test=False)
-        today = fields.Date.context_today(self)
+        """Write every planned row; the caller holds the transaction (all or nothing).
+
+        Records are created in batches, one per model, so that a list of
+        thousands of dossiers goes in one go; the creation is not logged in
+        each chatter one by one (the preview said it all).
+        """
+        plans = [plan for plan in plans if plan["action"] != "unchanged"]
+        quiet = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
+        partners = self._resolve_partners(plans, company, quiet)
+        logins = self._resolve_logins(plans, company, partners, quiet)
+        Dossier = self.env["octopus.dossier"].with_context(active_test=False, **quiet)
+        new_values, dossiers = [], {}
         for plan in plans:
-            if plan["action"] == "unchanged":
-                continue
-            partner = self._find_partner(plan, company) or Partner.create(
-                {"name": plan["client"], "vat": plan["vat"] or False, "is_company": True,
-                 "company_id": company.id}
-            )
-            login = plan["known_login"]
-            if plan["login"] and not login:
-                login = ClientUser.create(
-                    {"login": plan["login"], "kind": plan["login"][0], "company_id": company.id,
-                     "partner_id": partner.id, "email": plan["email"] or False}
-                )
-            values = {"name": plan["name"], "kind": plan["kind"], "partner_id": partner.id}
-            if login:
-                values["client_user_id"] = login.id
-            dossier = plan["dossier"]
-            if dossier:
-                dossier.write(values)
+            values = {"name": plan["name"], "kind": plan["kind"],
+                      "partner_id": partners[plan["row"]].id}
+            if logins.get(plan["row"]):
+                values["client_user_id"] = logins[plan["row"]].id
+            if plan["dossier"]:
+                plan["dossier"].write(values)
+                dossiers[plan["row"]] = plan["dossier"]
             else:
-                dossier = Dossier.create(dict(values, code=plan["code"], company_id=company.id))
+                new_values.append(dict(values, code=plan["code"], company_id=company.id))
+        created = iter(Dossier.create(new_values))
+        for plan in plans:
+            if not plan["dossier"]:
+                dossiers[plan["row"]] = next(created)
+        today = fields.Date.context_today(self)
+        activations = []
+        for plan in plans:
+            dossier = dossiers[plan["row"]]
             running = dossier.activation_ids.filtered(lambda a: a._is_running(today)).module_id
-            self.env["octopus.module.activation"].create(
-                [{"dossier_id": dossier.id, "module_id": module.id, "date_start": today}
-                 for module in plan["modules"] if module not in running]
+            activations.extend(
+                {"dossier_id": dossier.id, "module_id": module.id, "date_start": today}
+                for module in plan["modules"] if module not in running
             )
+        self.env["octopus.module.activation"].create(activations)
 
     @api.model
-    def _find_partner(self, plan, company):
-        Partner = self.env["res.partner"]
-        domain_company = ["|", ("company_id", "=", False), ("company_id", "=", company.id)]
-        if plan["vat"]:
-            partner = Partner.search(domain_company + [("vat", "=", plan["vat"])], limit=1)
-            if partner:
-                return partner
-        return Partner.search(domain_company + [("name", "=ilike", plan["client"])], limit=1)
+    def _resolve_partners(self, plans, company, context):
+        """{row: partner}: the client found by VAT, else by name, else created."""
+        Partner = self.env["res.partner"].with_context(**context)
+        vats = {plan["vat"] for plan in plans if plan["vat"]}
+        names = {plan["client"] for plan in plans}
+        found = Partner.search_fetch(
+            ["|", ("company_id", "=", False), ("company_id", "=", company.id),
+             "|", ("vat", "in", list(vats)), ("name", "in", list(names))],
+            ["name", "vat"], order="id",
+        )
+        by_vat, by_name = {}, {}
+        for partner in found:
+            by_vat.setdefault(partner.vat, partner)
+            by_name.setdefault(partner.name, partner)
+        missing = {}
+        for plan in plans:
+            if not (plan["vat"] and plan["vat"] in by_vat) and plan["client"] not in by_name:
+                missing.setdefault((plan["client"], plan["vat"]), plan)
+        new = Partner.create([
+            {"name": name, "vat": vat or False, "is_company": True, "company_id": company.id}
+            for name, vat in missing
+        ])
+        for (name, vat), partner in zip(missing, new):
+            by_name.setdefault(name, partner)
+            if vat:
+                by_vat.setdefault(vat, partner)
+        return {
+            plan["row"]: (plan["vat"] and by_vat.get(plan["vat"])) or by_name[plan["client"]]
+            for plan in plans
+        }
+
+    @api.model
+    def _resolve_logins(self, plans, company, partners, context):
+        """{row: login}: the login named in the row, created when it is new."""
+        logins = {plan["row"]: plan["known_login"] for plan in plans if plan["known_login"]}
+        new_plans = {}
+        for plan in plans:
+            if plan["login"] and not plan["known_login"]:
+                new_plans.setdefault(plan["login"], plan)
+        created = self.env["octopus.client.user"].with_context(**context).create([
+            {"login": login, "kind": login[0], "company_id": company.id,
+             "partner_id": partners[plan["row"]].id, "email": plan["email"] or False}
+            for login, plan in new_plans.items()
+        ])
+        by_login = dict(zip(new_plans, created))
+        for plan in plans:
+            if plan["login"] and not plan["known_login"]:
+                logins[plan["row"]] = by_login[plan["login"]]
+        return logins

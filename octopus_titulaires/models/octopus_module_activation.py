@@ -85,8 +85,18 @@ class OctopusModuleActivation(models.Model):
 
     @api.constrains("dossier_id", "module_id", "date_start", "date_end")
     def _check_overlap(self):
+        # One query for the whole batch: an import creates thousands at once.
+        others = self.search_fetch(
+            [("dossier_id", "in", self.dossier_id.ids), ("module_id", "in", self.module_id.ids)],
+            ["dossier_id", "module_id", "date_start", "date_end"],
+        )
+        by_key = {}
+        for other in others:
+            by_key.setdefault((other.dossier_id.id, other.module_id.id), []).append(other)
         for activation in self:
-            overlapping = self.search(activation._overlap_domain(), limit=1)
+            key = (activation.dossier_id.id, activation.module_id.id)
+            overlapping = [other for other in by_key.get(key, [])
+                           if other != activation and activation._overlaps(other)]
             if overlapping:
                 raise ValidationError(
                     self.env._(
@@ -94,7 +104,7 @@ class OctopusModuleActivation(models.Model):
                         "%(start)s: a module runs at most once at any date on a dossier.",
                         module=activation.module_id.display_name,
                         dossier=activation.dossier_id.display_name,
-                        start=overlapping.date_start,
+                        start=overlapping[0].date_start,
                     )
                 )
 
@@ -153,17 +163,8 @@ class OctopusModuleActivation(models.Model):
         self.ensure_one()
         return self.date_start <= on_date and (not self.date_end or self.date_end >= on_date)
 
-    def _overlap_domain(self):
-        """Activations of the same module on the same dossier whose period meets ours."""
-        self.ensure_one()
-        domain = [
-            ("id", "!=", self.id),
-            ("dossier_id", "=", self.dossier_id.id),
-            ("module_id", "=", self.module_id.id),
-            "|",
-            ("date_end", "=", False),
-            ("date_end", ">=", self.date_start),
-        ]
-        if self.date_end:
-            domain.append(("date_start", "<=", self.date_end))
-        return domain
+    def _overlaps(self, other):
+        """Whether the two periods share a day (an empty end runs for ever)."""
+        return (not other.date_end or other.date_end >= self.date_start) and (
+            not self.date_end or other.date_start <= self.date_end
+        )

@@ -76,22 +76,30 @@ class OctopusDossierXlsx(models.AbstractModel):
         for index, (_key, _header, width) in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         bold = Font(bold=True)
-        sheet.append([self._cell(sheet, self.env._(header), font=bold)
+        sheet.append([self._styled(sheet, self.env._(header), bold)
                       for _key, header, _width in columns])
+        keys = [key for key, _header, _width in columns]
         count = 0
         for row in rows:
             count += 1
             font = bold if row.get("total") else None
-            sheet.append([self._cell(sheet, row.get(key), font=font) for key, _h, _w in columns])
+            sheet.append([self._value(sheet, row.get(key), font) for key in keys])
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
         return sheet
 
-    def _cell(self, sheet, value, font=None):
-        cell = WriteOnlyCell(sheet, value=value if value is not False else None)
+    def _value(self, sheet, value, font):
+        """Plain values go straight to openpyxl, which is fast and formats dates
+        itself; only amounts and total rows pay for a styled cell."""
         if isinstance(value, float):
+            cell = self._styled(sheet, value, font)
             cell.number_format = AMOUNT_FORMAT
-        elif hasattr(value, "isoformat"):
-            cell.number_format = DATE_FORMAT
+            return cell
+        if font and value is not None:
+            return self._styled(sheet, value, font)
+        return value if value is not False else None
+
+    def _styled(self, sheet, value, font=None):
+        cell = WriteOnlyCell(sheet, value=value)
         if font:
             cell.font = font
         return cell

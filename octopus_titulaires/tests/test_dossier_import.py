@@ -148,7 +148,7 @@ class TestDossierImport(OctopusCase):
         by_name = self.env["res.partner"].create({"name": "Transport Goossens"})
         self._import([HEADER,
                       ["5001", "A", "New Name", "BE 0477.472.701", "internal", "", "", ""],
-                      ["5002", "B", "transport goossens", "", "internal", "", "", ""]])
+                      ["5002", "B", "Transport Goossens", "", "internal", "", "", ""]])
         dossiers = {d.code: d for d in self._office_dossiers()}
         self.assertEqual(dossiers["5001"].partner_id, by_vat)
         self.assertEqual(dossiers["5002"].partner_id, by_name)
