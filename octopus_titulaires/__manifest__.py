@@ -6,7 +6,7 @@
     "author": "Octopus Titulaires developers",
     "website": "https://github.com/octopus-titulaires/octopus_titulaires",
     "license": "LGPL-3",
-    "depends": ["mail"],
+    "depends": ["mail", "portal"],
     "external_dependencies": {"python": ["openpyxl", "xlrd"]},
     "data": [
         "security/octopus_titulaires_groups.xml",
@@ -28,6 +28,7 @@
         "views/octopus_module_activation_views.xml",
         "views/octopus_billing_summary_views.xml",
         "views/res_company_views.xml",
+        "views/octopus_portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -54,6 +54,12 @@ class OctopusClientUser(models.Model):
         ondelete="set null",
         help="Odoo user through which the client sees its dossiers on the portal.",
     )
+    consent_date = fields.Datetime(
+        readonly=True,
+        tracking=True,
+        help="When the client confirmed on the portal that its office may manage its dossiers.",
+    )
+    consent_user_id = fields.Many2one("res.users", string="Consent Given By", readonly=True)
 
     _sql_constraints = [
         ("login_unique", "unique(login)", "This login is already used."),
@@ -131,12 +137,83 @@ class OctopusClientUser(models.Model):
             )
 
     def _revoke_if_unused(self):
-        """A login that holds no dossier any more is revoked; one that still
-        covers other dossiers stays active for them."""
+        """A login that holds no dossier any more is revoked, and its portal user
+        loses the portal; one that still covers other dossiers stays active."""
         unused = self.filtered(lambda client_user: not client_user.dossier_ids)
         unused.write({"state": "revoked"})
         for client_user in unused:
             client_user.message_post(body=self.env._("Login revoked: it holds no dossier any more."))
+        unused._remove_portal_access()
+
+    def _grant_portal_access(self):
+        """Give the client a portal user, as Odoo's portal wizard does: a copy of
+        the portal template user, invited by Odoo's signup mail in the client's
+        language. An existing portal user with the same e-mail is reused, so one
+        portal user may hold several logins."""
+        self.ensure_one()
+        email = email_normalize(self.email or "")
+        if not email:
+            raise UserError(
+                self.env._("Login %(login)s has no valid client e-mail for a portal user.",
+                           login=self.login)
+            )
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        user = Users.search([("login", "=", email)], limit=1)
+        if user and not user._is_portal() and not user._is_public():
+            raise UserError(
+                self.env._("%(email)s is already the login of an Odoo user of the office; "
+                           "the client needs an e-mail of its own for the portal.", email=email)
+            )
+        if not user:
+            partner = self.env["res.partner"].sudo().create(
+                {
+                    "name": f"{self.partner_id.name or email} ({self.login})",
+                    "email": email,
+                    "parent_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "lang": self.partner_id.lang or self.env.lang,
+                }
+            )
+            user = Users.with_context(no_reset_password=True)._create_user_from_template(
+                {"login": email, "email": email, "partner_id": partner.id,
+                 "company_id": self.company_id.id, "company_ids": [(6, 0, self.company_id.ids)]}
+            )
+        if not user.active or not user._is_portal():
+            user.write({"active": True, "groups_id": [
+                (4, self.env.ref("base.group_portal").id),
+                (3, self.env.ref("base.group_public").id)]})
+        self.user_id = user
+        self._queue_portal_invitation(user)
+        self.message_post(body=self.env._("Portal access given to %(email)s.", email=email))
+        return user
+
+    def _queue_portal_invitation(self, user):
+        """Odoo's own signup invitation, queued rather than sent at once so that a
+        mail server that is down does not undo the grant."""
+        user = user.sudo()
+        user.partner_id.signup_prepare(signup_type="signup")
+        self.env.ref("auth_signup.set_password_email").sudo().with_context(lang=user.lang).send_mail(
+            user.id, force_send=False, email_values={"email_to": user.email,
+                                                     "recipient_ids": []},
+        )
+
+    def _remove_portal_access(self):
+        """Take the portal away from users left without an active login, the way
+        Odoo's portal wizard revokes it (out of the portal group, archived)."""
+        users = self.user_id.sudo()
+        still_used = self.sudo().search([("user_id", "in", users.ids), ("state", "=", "active")])
+        for user in users - still_used.user_id:
+            if user._is_portal():
+                user.partner_id.signup_type = None
+                user.write({"active": False, "groups_id": [
+                    (3, self.env.ref("base.group_portal").id),
+                    (4, self.env.ref("base.group_public").id)]})
+
+    def _record_consent(self, user):
+        """Store the client's consent once: the first confirmation is the one kept."""
+        self.filtered(lambda client_user: not client_user.consent_date).write(
+            {"consent_date": fields.Datetime.now(), "consent_user_id": user.id}
+        )
 
     def _mail_dossiers(self):
         """The dossiers a mail is about: those just granted, else all of the login's."""

@@ -186,7 +186,7 @@ class OctopusDossier(models.Model):
 
     # Granting and changing client access: each method does all or nothing.
 
-    def _grant_access(self, modules, office_email, client_email, client_user=None):
+    def _grant_access(self, modules, office_email, client_email, client_user=None, portal=False):
         """Give the client of these internal dossiers a K login: a new one, or
         ``client_user`` when the dossiers are added to an existing login.
 
@@ -226,6 +226,8 @@ class OctopusDossier(models.Model):
                     )
                 )
             client_user._queue_access_mails(self, activations)
+            if portal and not client_user.user_id:
+                client_user._grant_portal_access()
         return client_user
 
     def _activate_modules(self, modules):

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import email_normalize
 
 STEPS = ["dossier", "office_email", "client_email", "modules", "password", "done"]
 
@@ -40,6 +41,14 @@ class OctopusDossierGrant(models.TransientModel):
     client_email = fields.Char(
         string="Client E-mail", compute="_compute_client_email", store=True, readonly=False
     )
+    portal_access = fields.Boolean(
+        string="Portal Access",
+        compute="_compute_portal_access",
+        store=True,
+        readonly=False,
+        help="Give the client an Odoo portal user to see its dossiers and modules at "
+        "/my/dossiers. Off when the e-mail already belongs to another Odoo user.",
+    )
     module_ids = fields.Many2many(
         "octopus.module",
         string="Modules",
@@ -64,6 +73,15 @@ class OctopusDossierGrant(models.TransientModel):
                 wizard.client_user_id.email or wizard.dossier_ids.partner_id[:1].email
             )
 
+    @api.depends("client_email", "client_user_id")
+    def _compute_portal_access(self):
+        for wizard in self:
+            email = email_normalize(wizard.client_email or "")
+            wizard.portal_access = bool(email) and not wizard.client_user_id.user_id and not (
+                self.env["res.users"].sudo().with_context(active_test=False)
+                .search_count([("login", "=", email)], limit=1)
+            )
+
     @api.depends("dossier_ids", "module_ids")
     def _compute_cost_preview(self):
         for wizard in self:
@@ -81,6 +99,7 @@ class OctopusDossierGrant(models.TransientModel):
             self.office_email,
             self.client_email,
             client_user=self.client_user_id,
+            portal=self.portal_access,
         )
         self.write({"state": "done", "granted_login": client_user.login})
         return self._reopen()

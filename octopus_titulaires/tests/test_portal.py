@@ -1,0 +1,138 @@
+from datetime import date
+
+from odoo import http
+from odoo.addons.mail.tests.common import MockEmail
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+PORTAL_PASSWORD = "portal-secret-1"
+
+
+@tagged("post_install", "-at_install")
+class TestClientPortal(HttpCase, MockEmail):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_BE")
+        cls.office = cls.env["res.company"].create(
+            {"name": "Fiduciaire Portail", "octopus_b_number": "B00000077"}
+        )
+        cls.b_user = new_test_user(
+            cls.env, login="portal_b_user", groups="octopus_titulaires.group_titulaire",
+            company_id=cls.office.id, company_ids=[(6, 0, cls.office.ids)],
+        )
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Client Portail", "email": "client@portail.example.be", "lang": "fr_BE",
+             "company_id": cls.office.id}
+        )
+        cls.other_client = cls.env["res.partner"].create({"name": "Autre Client"})
+        Dossier = cls.env["octopus.dossier"].with_company(cls.office)
+        cls.dossier, cls.second = Dossier.create([
+            {"code": f"PORTAL-{index}", "name": f"Dossier Portail {index}",
+             "partner_id": cls.client.id, "company_id": cls.office.id}
+            for index in (1, 2)
+        ])
+        cls.foreign = Dossier.create(
+            {"code": "FOREIGN-1", "name": "Dossier d'un autre", "partner_id": cls.other_client.id,
+             "company_id": cls.office.id}
+        )
+        bank = cls.env.ref("octopus_titulaires.module_bank")
+        cls.login = (cls.dossier | cls.second).with_user(cls.b_user)._grant_access(
+            bank, "bureau@portail.example.be", "client@portail.example.be", portal=True
+        )
+        cls.foreign_login = cls.foreign._grant_access(
+            bank, "bureau@portail.example.be", "autre@client.example.be", portal=True
+        )
+        cls.portal_user = cls.login.user_id
+        cls.portal_user.sudo().password = PORTAL_PASSWORD
+
+    def _consent(self):
+        self.login.sudo()._record_consent(self.portal_user)
+
+    def test_grant_gives_a_portal_user_invited_in_the_clients_language(self):
+        user = self.login.user_id
+        self.assertTrue(user._is_portal())
+        self.assertEqual((user.login, user.lang), ("client@portail.example.be", "fr_BE"))
+        self.assertEqual(user.company_ids, self.office)
+        self.assertEqual(user.partner_id.parent_id, self.client)
+        with self.mock_mail_gateway():
+            self.login._queue_portal_invitation(user)
+        invitation = self._new_mails.filtered(lambda mail: mail.model == "res.users")
+        self.assertEqual(invitation.email_to, "client@portail.example.be")
+        self.assertIn("signup", invitation.body_html)
+
+    def test_portal_option_is_off_when_the_email_belongs_to_a_user(self):
+        Grant = self.env["octopus.dossier.grant"].with_user(self.b_user)
+        third = self.env["octopus.dossier"].create(
+            {"code": "PORTAL-3", "name": "Trois", "partner_id": self.other_client.id,
+             "company_id": self.office.id}
+        )
+        wizard = Grant.create({"dossier_ids": [(6, 0, third.ids)],
+                               "client_email": "nouveau@client.example.be"})
+        self.assertTrue(wizard.portal_access)
+        wizard.client_email = self.b_user.login
+        self.assertFalse(wizard.portal_access)
+
+    def test_first_visit_asks_for_consent_stored_once(self):
+        self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
+        page = self.url_open("/my/dossiers")
+        self.assertIn("o_octopus_consent_confirm", page.text)
+        self.assertNotIn("PORTAL-1", page.text)
+        self.url_open("/my/dossiers/consent", data={"csrf_token": http.Request.csrf_token(self)})
+        first = self.login.consent_date
+        self.assertTrue(first)
+        self.assertEqual(self.login.consent_user_id, self.portal_user)
+        self.login.sudo()._record_consent(self.env.ref("base.user_admin"))
+        self.assertEqual(self.login.consent_date, first)
+        self.assertEqual(self.login.consent_user_id, self.portal_user)
+
+    def test_portal_user_sees_its_own_dossiers_and_nothing_else(self):
+        self._consent()
+        self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
+        listing = self.url_open("/my/dossiers")
+        self.assertEqual(listing.status_code, 200)
+        self.assertIn("PORTAL-1", listing.text)
+        self.assertIn("PORTAL-2", listing.text)
+        self.assertNotIn("FOREIGN-1", listing.text)
+        page = self.url_open(f"/my/dossiers/{self.dossier.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Bank Statements", page.text)
+        self.assertIn(date.today().strftime("%d/%m/%Y"), page.text, "start date, in French")
+        self.assertEqual(self.url_open(f"/my/dossiers/{self.foreign.id}").status_code, 404)
+        self.assertEqual(self.url_open("/my/dossiers/999999").status_code, 404)
+
+    def test_record_rules_keep_other_dossiers_away(self):
+        Dossier = self.env["octopus.dossier"].with_user(self.portal_user)
+        self.assertEqual(Dossier.search([]), self.dossier | self.second)
+        with self.assertRaises(AccessError):
+            self.foreign.with_user(self.portal_user).read(["name"])
+        with self.assertRaises(AccessError):
+            self.dossier.with_user(self.portal_user).write({"name": "Hacked"})
+        logins = self.env["octopus.client.user"].with_user(self.portal_user).search([])
+        self.assertEqual(logins, self.login)
+
+    def test_my_home_has_the_dossiers_entry_with_its_count(self):
+        self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
+        self.assertIn("/my/dossiers", self.url_open("/my").text)
+        counters = self.make_jsonrpc_request("/my/counters",
+                                             {"counters": ["octopus_dossier_count"]})
+        self.assertEqual(counters["octopus_dossier_count"], 2)
+
+    def test_revoke_removes_the_portal_access(self):
+        self._consent()
+        self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
+        self.dossier._revoke_access()
+        self.assertEqual(self.url_open(f"/my/dossiers/{self.dossier.id}").status_code, 404)
+        self.assertEqual(self.url_open(f"/my/dossiers/{self.second.id}").status_code, 200)
+        self.assertTrue(self.portal_user.active, "the login still covers PORTAL-2")
+        self.second._revoke_access()
+        self.assertEqual(self.login.state, "revoked")
+        self.assertFalse(self.portal_user.active)
+        self.assertFalse(self.portal_user._is_portal())
+
+    def test_portal_tour(self):
+        # start_tour logs in with the login as password.
+        self.portal_user.sudo().password = self.portal_user.login
+        self.start_tour("/my", "octopus_portal_tour", login=self.portal_user.login,
+                        timeout=120)
+        self.assertTrue(self.login.consent_date)
