@@ -81,7 +81,10 @@ class OctopusBillingSummary(models.Model):
         if existing:
             return existing
         invoice = company._octopus_project_invoice(on_date)
-        content = self.env["octopus.dossier.xlsx"]._build(company, on_date)
+        # The office reads the file in its own language, not the cron user's.
+        content = self.env["octopus.dossier.xlsx"].with_context(
+            lang=company.partner_id.lang or self.env.lang
+        )._build(company, on_date)
         summary = self.create(
             {
                 "company_id": company.id,

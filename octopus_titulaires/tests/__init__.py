@@ -16,3 +16,4 @@ from . import test_dossier_export
 from . import test_billing_summary
 from . import test_dossier_import
 from . import test_portal
+from . import test_translations

@@ -64,7 +64,9 @@ class OctopusDossierExport(models.TransientModel):
                 self.env._("Office %(office)s has no dossier to export.",
                            office=self.company_id.name)
             )
-        return self.env["octopus.dossier.xlsx"].with_company(office)._build(
+        # Headers and sheet names in the language of the user who exports.
+        builder = self.env["octopus.dossier.xlsx"].with_company(office)
+        return builder.with_context(lang=self.env.user.lang)._build(
             office, self.date, selection
         )
 

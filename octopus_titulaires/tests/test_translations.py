@@ -1,0 +1,84 @@
+import base64
+import io
+import os
+
+import polib
+from openpyxl import load_workbook
+
+from odoo.tests import tagged
+from odoo.tools.misc import file_path
+
+from .invoice_common import InvoiceCase
+
+I18N = os.path.dirname(file_path("octopus_titulaires/i18n/octopus_titulaires.pot"))
+
+
+@tagged("post_install", "-at_install")
+class TestTranslations(InvoiceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for lang in ("fr_BE", "nl_BE"):
+            cls.env["res.lang"]._activate_lang(lang)
+
+    def _load(self, lang):
+        with self.assertNoLogs("odoo.tools.translate", level="WARNING"):
+            self.env["ir.module.module"]._load_module_terms(
+                ["octopus_titulaires"], [lang], overwrite=True
+            )
+
+    def test_po_files_cover_at_least_95_percent_of_the_template(self):
+        template = {entry.msgid for entry in polib.pofile(os.path.join(I18N, "octopus_titulaires.pot"))}
+        for lang in ("fr", "nl"):
+            po = polib.pofile(os.path.join(I18N, f"{lang}.po"))
+            translated = {entry.msgid for entry in po if entry.msgstr and not entry.obsolete}
+            with self.subTest(lang=lang):
+                self.assertGreaterEqual(len(translated & template) / len(template), 0.95)
+
+    def test_po_files_load_without_warning(self):
+        for lang in ("fr_BE", "nl_BE"):
+            with self.subTest(lang=lang):
+                self._load(lang)
+                module = self.env.ref("octopus_titulaires.module_bank").with_context(lang=lang)
+                expected = {"fr_BE": "Extraits bancaires", "nl_BE": "Bankafschriften"}[lang]
+                self.assertEqual(module.name, expected)
+
+    def test_mails_render_in_french_and_dutch(self):
+        login = self._login("K", office_email="bureau@example.be", email="client@example.be")
+        self.a_dossier.client_user_id = login
+        template = self.env.ref("octopus_titulaires.mail_template_client_username")
+        for lang, subject, body in (
+            ("fr_BE", "Votre identifiant Octopus", "Pour vous connecter"),
+            ("nl_BE", "Uw Octopus-gebruikersnaam", "Zo meldt u zich aan"),
+        ):
+            with self.subTest(lang=lang):
+                self._load(lang)
+                self.b_user.lang = lang
+                rendered = template.with_user(self.b_user)._generate_template(
+                    login.ids, ["subject", "body_html"]
+                )[login.id]
+                self.assertIn(subject, rendered["subject"])
+                self.assertIn(login.login, rendered["subject"])
+                self.assertIn(body, rendered["body_html"])
+
+    def test_excel_headers_follow_the_users_language_and_import_back(self):
+        self._load("fr_BE")
+        self.b_user.lang = "fr_BE"
+        export = self.env["octopus.dossier.export"].with_user(self.b_user).create(
+            {"company_id": self.office.id, "date": self.reference}
+        )
+        content = export._build_xlsx()
+        workbook = load_workbook(io.BytesIO(content))
+        self.assertEqual(workbook.sheetnames,
+                         ["Dossiers", "Prochaine facture", "Registre des activations"])
+        header = next(workbook["Dossiers"].iter_rows(values_only=True))
+        self.assertEqual(header[:5], ("Code", "Nom", "Client", "TVA", "Type"))
+        self.assertEqual(next(workbook["Dossiers"].iter_rows(min_row=2, values_only=True))[4],
+                         "Interne")
+        wizard = self.env["octopus.dossier.import"].with_user(self.b_user).create(
+            {"file": base64.b64encode(content), "filename": "export.xlsx",
+             "company_id": self.office.id}
+        )
+        wizard.action_preview()
+        self.assertFalse(wizard.problem_text)
+        self.assertEqual((wizard.create_count, wizard.update_count), (0, 0))
