@@ -1,7 +1,7 @@
 # Task runner. Every target needs a python3 that imports Odoo 18.0 (README).
 PYTHON ?= python3
 
-.PHONY: test test-quick run lint bench
+.PHONY: test test-quick run lint bench screenshots
 
 ## test: fresh databases without and with demo data, all tests, upgrade and
 ## uninstall checks, linters; last line "N passed, N failed, N skipped"
@@ -24,3 +24,7 @@ lint:
 ## bench: our Excel export against Odoo's list export and plain openpyxl (5,000 dossiers)
 bench:
 	$(PYTHON) tools/bench.py
+
+## screenshots: retake the README's screenshots from the demo office in headless Chromium
+screenshots:
+	$(PYTHON) tools/screenshots.py

@@ -34,6 +34,7 @@
     "demo": [
         "demo/octopus_office_demo.xml",
         "demo/octopus_dossier_demo.xml",
+        "demo/octopus_portal_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -48,7 +48,8 @@ def main():
         args.append(f"--init={odoo_env.ADDON}")
     odoo_env.say(f"Odoo will answer at http://localhost:{options.port}/odoo once loaded")
     odoo_env.say(f"demo B user (office Fiduciaire Delvaux SRL): login '{DEMO_LOGIN}', "
-                 f"password '{DEMO_PASSWORD}'; administrator: 'admin' / 'admin'")
+                 f"password '{DEMO_PASSWORD}'; administrator: 'admin' / 'admin'; "
+                 "portal client: 'client' / 'client'")
     os.execv(sys.executable, args)
 
 
