@@ -6,6 +6,7 @@ Exits non-zero on any failure, error or skipped test.
 """
 
 import argparse
+import glob
 import json
 import os
 import re
@@ -152,6 +153,10 @@ LINTERS = {
     "pylint with pylint-odoo": ["-m", "pylint", "--rcfile=.pylintrc", odoo_env.ADDON],
     "OCA checks of XML, CSV and manifest": [
         "-c", "from oca_pre_commit_hooks.cli import main; main()", odoo_env.ADDON,
+    ],
+    "OCA checks of the translations": [
+        "-c", "from oca_pre_commit_hooks.cli_po import main; main()",
+        *sorted(glob.glob(os.path.join(odoo_env.REPO, odoo_env.ADDON, "i18n", "*.po*"))),
     ],
 }
 

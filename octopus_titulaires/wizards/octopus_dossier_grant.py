@@ -42,7 +42,6 @@ class OctopusDossierGrant(models.TransientModel):
         string="Client E-mail", compute="_compute_client_email", store=True, readonly=False
     )
     portal_access = fields.Boolean(
-        string="Portal Access",
         compute="_compute_portal_access",
         store=True,
         readonly=False,
