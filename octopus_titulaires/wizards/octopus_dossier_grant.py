@@ -51,7 +51,7 @@ class OctopusDossierGrant(models.TransientModel):
     module_ids = fields.Many2many(
         "octopus.module",
         string="Modules",
-        default=lambda self: self.env["octopus.dossier"]._default_module(),
+        help="The optional modules; the default module is always activated.",
     )
     default_module_id = fields.Many2one(
         "octopus.module", default=lambda self: self.env["octopus.dossier"]._default_module()
