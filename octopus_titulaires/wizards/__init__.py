@@ -1,3 +1,4 @@
+from . import octopus_dialog
 from . import octopus_access_dialog
 from . import octopus_dossier_grant
 from . import octopus_dossier_change

@@ -13,6 +13,7 @@ class OctopusAccessDialog(models.AbstractModel):
     plumbing, the cost preview and the final password check."""
 
     _name = "octopus.access.dialog"
+    _inherit = ["octopus.dialog"]
     _description = "Octopus Client Access Dialog"
     # The values of the ``state`` field of each dialog, in the order of its screens.
     _steps = []
@@ -42,19 +43,6 @@ class OctopusAccessDialog(models.AbstractModel):
     def _check_step(self, step):
         """Refuse to leave ``step`` while its input is wrong (a UserError naming it)."""
         raise NotImplementedError
-
-    def _reopen(self):
-        """Show the dialog again, on the step its state now names."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self._description,
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "context": self.env.context,
-        }
 
     def _check_password(self):
         """Re-authenticate the current user with Odoo's own credential check (the

@@ -19,6 +19,7 @@ class OctopusDossierImport(models.TransientModel):
     nothing. Importing the same file again changes nothing."""
 
     _name = "octopus.dossier.import"
+    _inherit = ["octopus.dialog"]
     _description = "Import Dossiers"
 
     state = fields.Selection(
@@ -130,16 +131,6 @@ class OctopusDossierImport(models.TransientModel):
                        row=row, column=column, message=message)
             for row, column, message in sorted(problems, key=lambda p: p[0])
         )
-
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self._description,
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
 
 
 class OctopusDossierImportLine(models.TransientModel):
