@@ -35,16 +35,6 @@ IMPORT_ROWS = 2000
 HEADERS = ["Code", "Name", "Client", "Kind", "Category", "Login", "Active modules"]
 
 
-def install(pg, dbname):
-    odoo_env.drop_database(pg, dbname)
-    odoo_env.say(f"installing {odoo_env.ADDON} in a fresh database '{dbname}'")
-    report, errors = run_tests.run_odoo(
-        pg, dbname, [f"--init={odoo_env.ADDON}", "--without-demo=all"], f"/tmp/{dbname}.log"
-    )
-    if report["rc"] or errors:
-        sys.exit(f"install failed, see /tmp/{dbname}.log")
-
-
 def seed(env, count):
     """An office with ``count`` dossiers, a third each A, B and C, one to four
     modules each on B and C dossiers."""
@@ -128,7 +118,7 @@ def main():
     odoo_env.ensure_test_tools(lint=False)
     pg = odoo_env.postgres()
     dbname = "octopus_bench"
-    install(pg, dbname)
+    run_tests.install_fresh(pg, dbname, ["--without-demo=all"])
 
     import odoo  # noqa: PLC0415 - after the import check
     from odoo.addons.web.controllers import export as web_export  # noqa: PLC0415

@@ -10,7 +10,6 @@ Usage: python3 odoo_harness.py REPORT.json <odoo server options>
 import json
 import sys
 
-import odoo
 from odoo.cli.server import main as server_main
 from odoo.modules.registry import Registry
 from odoo.service import server

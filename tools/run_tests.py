@@ -73,6 +73,17 @@ def run_odoo(pg, dbname, extra_args, log_path):
     return report, errors
 
 
+def install_fresh(pg, dbname, extra_args=()):
+    """Install the addon alone in a new database (for the benchmark and the
+    screenshots); stop with the log's path if the install fails."""
+    odoo_env.drop_database(pg, dbname)
+    odoo_env.say(f"installing {odoo_env.ADDON} in a fresh database '{dbname}'")
+    log_path = f"/tmp/{dbname}.log"
+    report, errors = run_odoo(pg, dbname, [f"--init={odoo_env.ADDON}", *extra_args], log_path)
+    if report["rc"] or errors:
+        sys.exit(f"install failed, see {log_path}")
+
+
 def test_database(tally, pg, dbname, demo, workdir):
     label = "with demo data" if demo else "without demo data"
     odoo_env.drop_database(pg, dbname)

@@ -39,22 +39,12 @@ class Browser:
              f"--remote-debugging-port={port}", f"--window-size={WIDTH},{HEIGHT}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        targets = self._wait_json(f"http://127.0.0.1:{port}/json")
+        targets = json.loads(wait_http(f"http://127.0.0.1:{port}/json"))
         page = next(target for target in targets if target["type"] == "page")
         self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
         self.next_id = 0
         self.call("Emulation.setDeviceMetricsOverride",
                   width=WIDTH, height=HEIGHT, deviceScaleFactor=1, mobile=False)
-
-    @staticmethod
-    def _wait_json(url):
-        for _attempt in range(60):
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    return json.load(response)
-            except OSError:
-                time.sleep(0.5)
-        sys.exit(f"Chromium did not answer on {url}")
 
     def call(self, method, **params):
         self.next_id += 1
@@ -109,13 +99,14 @@ class Browser:
 
 
 def wait_http(url):
+    """The body of ``url`` once the server behind it (Odoo, Chromium) answers."""
     for _attempt in range(120):
         try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
         except OSError:
             time.sleep(0.5)
-    sys.exit(f"Odoo did not answer on {url}")
+    sys.exit(f"nothing answered on {url}")
 
 
 def workbook_as_html(content, sheet_name):
@@ -175,12 +166,7 @@ def main():
     odoo_env.ensure_test_tools(lint=False)
     pg = odoo_env.postgres()
     os.makedirs(OUT, exist_ok=True)
-    odoo_env.drop_database(pg, DBNAME)
-    odoo_env.say(f"installing the demo office in '{DBNAME}'")
-    report, errors = run_tests.run_odoo(pg, DBNAME, [f"--init={odoo_env.ADDON}"],
-                                        f"/tmp/{DBNAME}.log")
-    if report["rc"] or errors:
-        sys.exit(f"install failed, see /tmp/{DBNAME}.log")
+    run_tests.install_fresh(pg, DBNAME)  # with its demo office
     port = odoo_env.free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "odoo", f"--database={DBNAME}", f"--db-filter=^{DBNAME}$",

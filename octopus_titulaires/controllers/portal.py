@@ -25,8 +25,9 @@ class OctopusPortal(CustomerPortal):
         Dossier = request.env["octopus.dossier"]
         if not Dossier.has_access("read"):
             raise NotFound()
-        if self._octopus_consent_missing():
-            return self._octopus_render_consent()
+        logins = self._octopus_logins()
+        if self._octopus_consent_missing(logins):
+            return self._octopus_render_consent(logins)
         values = self._prepare_portal_layout_values()
         values.update(dossiers=Dossier.search([]).sudo(), page_name="octopus_dossiers")
         return request.render("octopus_titulaires.portal_my_dossiers", values)
@@ -38,8 +39,9 @@ class OctopusPortal(CustomerPortal):
         except (AccessError, MissingError):
             # Another client's dossier is not even acknowledged to exist.
             raise NotFound() from None
-        if self._octopus_consent_missing():
-            return self._octopus_render_consent()
+        logins = self._octopus_logins()
+        if self._octopus_consent_missing(logins):
+            return self._octopus_render_consent(logins)
         values = self._prepare_portal_layout_values()
         values.update(dossier=dossier_sudo, page_name="octopus_dossier")
         return request.render("octopus_titulaires.portal_my_dossier", values)
@@ -47,18 +49,20 @@ class OctopusPortal(CustomerPortal):
     @http.route("/my/dossiers/consent", type="http", auth="user", methods=["POST"],
                 website=True)
     def portal_dossiers_consent(self, **kwargs):
-        logins = request.env["octopus.client.user"].search([("state", "=", "active")])
+        logins = self._octopus_logins()
         if not logins:
             raise NotFound()
         logins.sudo()._record_consent(request.env.user)
         return request.redirect("/my/dossiers")
 
-    def _octopus_consent_missing(self):
-        logins = request.env["octopus.client.user"].search([("state", "=", "active")])
+    def _octopus_logins(self):
+        """The active logins of the portal user (record rules keep it to its own)."""
+        return request.env["octopus.client.user"].search([("state", "=", "active")])
+
+    def _octopus_consent_missing(self, logins):
         return bool(logins.filtered(lambda login: not login.consent_date))
 
-    def _octopus_render_consent(self):
+    def _octopus_render_consent(self, logins):
         values = self._prepare_portal_layout_values()
-        logins = request.env["octopus.client.user"].search([("state", "=", "active")]).sudo()
-        values.update(logins=logins, page_name="octopus_dossiers")
+        values.update(logins=logins.sudo(), page_name="octopus_dossiers")
         return request.render("octopus_titulaires.portal_dossiers_consent", values)

@@ -226,7 +226,7 @@ class OctopusClientUser(models.Model):
         if ids:
             return self.env["octopus.module.activation"].browse(ids)
         today = fields.Date.context_today(self)
-        return self._mail_dossiers().activation_ids.filtered(lambda a: a._is_running(today))
+        return self._mail_dossiers().activation_ids._running(today)
 
     def _queue_access_mails(self, dossiers, activations):
         """Queue the activation confirmation and the client-username mail, both to

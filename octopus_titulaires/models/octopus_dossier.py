@@ -99,8 +99,7 @@ class OctopusDossier(models.Model):
     def _compute_active_module_ids(self):
         today = fields.Date.context_today(self)
         for dossier in self:
-            running = dossier.activation_ids.filtered(lambda a: a._is_running(today))
-            dossier.active_module_ids = running.module_id
+            dossier.active_module_ids = dossier.activation_ids._running(today).module_id
 
     @api.depends("code", "name")
     def _compute_display_name(self):
@@ -219,10 +218,7 @@ class OctopusDossier(models.Model):
                         "Client access granted with login %(login)s; modules activated: "
                         "%(modules)s.",
                         login=client_user.login,
-                        modules=", ".join(
-                            activations.filtered(lambda a, d=dossier: a.dossier_id == d)
-                            .module_id.mapped("name")
-                        ),
+                        modules=dossier._module_names(activations),
                     )
                 )
             client_user._queue_access_mails(self, activations)
@@ -240,10 +236,7 @@ class OctopusDossier(models.Model):
                 dossier.message_post(
                     body=self.env._(
                         "Modules activated: %(modules)s.",
-                        modules=", ".join(
-                            activations.filtered(lambda a, d=dossier: a.dossier_id == d)
-                            .module_id.mapped("name")
-                        ),
+                        modules=dossier._module_names(activations),
                     )
                 )
         return activations
@@ -253,18 +246,19 @@ class OctopusDossier(models.Model):
         with self.env.cr.savepoint():
             self._lock_for_update()
             self._check_category("C")
-            if modules & self._default_module():
+            default_module = self._default_module()
+            if modules & default_module:
                 raise UserError(
                     self.env._(
                         "%(module)s stays active as long as the client has access: revoke "
                         "the access instead.",
-                        module=self._default_module().name,
+                        module=default_module.name,
                     )
                 )
             today = fields.Date.context_today(self)
             for dossier in self:
-                running = dossier.activation_ids.filtered(
-                    lambda a: a.module_id in modules and a._is_running(today)
+                running = dossier.activation_ids._running(today).filtered(
+                    lambda a: a.module_id in modules
                 )
                 missing = modules - running.module_id
                 if missing:
@@ -294,9 +288,7 @@ class OctopusDossier(models.Model):
             client_users = self.client_user_id
             for dossier in self:
                 login = dossier.client_user_id.login
-                dossier.activation_ids.filtered(lambda a: a._is_running(today)).write(
-                    {"date_end": today}
-                )
+                dossier.activation_ids._running(today).write({"date_end": today})
                 dossier.client_user_id = False
                 dossier.message_post(
                     body=self.env._(
@@ -406,6 +398,12 @@ class OctopusDossier(models.Model):
                     dossiers=", ".join(self.mapped("display_name")),
                 )
             ) from None
+
+    def _module_names(self, activations):
+        """The names of the modules ``activations`` brought to this dossier."""
+        self.ensure_one()
+        mine = activations.filtered(lambda activation: activation.dossier_id == self)
+        return ", ".join(mine.module_id.mapped("name"))
 
     def _create_activations(self, modules):
         today = fields.Date.context_today(self)

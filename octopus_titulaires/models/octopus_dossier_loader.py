@@ -6,7 +6,9 @@ from stdnum.be import vat as be_vat
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
-LOGIN_PATTERN = re.compile(r"^[KU]\d{8}$")
+from .octopus_client_user import LOGIN_PATTERN
+from .octopus_dossier import LOGIN_KIND_BY_DOSSIER_KIND
+
 # Header names recognised for each column, in English, French and Dutch, plus
 # the headers of the Excel export's first sheet (normalised: lower case, no
 # accents, separators as spaces).
@@ -26,7 +28,7 @@ KIND_ALIASES = {
     "internal": {"internal", "interne", "intern", "i"},
     "external": {"external", "externe", "extern", "e"},
 }
-KIND_OF_LOGIN = {"K": "internal", "U": "external"}
+KIND_OF_LOGIN = {letter: kind for kind, letter in LOGIN_KIND_BY_DOSSIER_KIND.items()}
 HEADER_SEARCH_ROWS = 10
 
 
@@ -104,6 +106,8 @@ class OctopusDossierLoader(models.AbstractModel):
             )
         }
         modules = {m.code: m for m in self.env["octopus.module"].search([])}
+        kind_labels = self._kind_labels()
+        today = fields.Date.context_today(self)
         seen_codes = {}
         plans = []
         for record in records:
@@ -126,7 +130,7 @@ class OctopusDossierLoader(models.AbstractModel):
             if login and not LOGIN_PATTERN.match(login):
                 problem("login", self.env._("Login %(login)s is not K or U followed by 8 digits.",
                                             login=login))
-            kind = self._kind(record.get("kind", ""))
+            kind = self._kind(record.get("kind", ""), kind_labels)
             if record.get("kind") and not kind:
                 problem("kind", self.env._("Unknown kind %(kind)s: use internal or external.",
                                            kind=record["kind"]))
@@ -169,19 +173,27 @@ class OctopusDossierLoader(models.AbstractModel):
                     "login": login, "email": email_normalize(email) if email else "",
                     "modules": [modules[c] for c in codes], "dossier": dossier,
                     "known_login": known_login,
+                    "running": dossier.activation_ids._running(today).module_id if dossier
+                    else self.env["octopus.module"],
                 })
         for plan in plans:
             plan["action"] = self._action(plan)
         return plans, problems
 
     @api.model
-    def _kind(self, text):
+    def _kind_labels(self):
+        """The kinds' labels in the user's language, as an export writes them."""
+        kind_field = self.env["octopus.dossier"]._fields["kind"]
+        return {key: normalize(label)
+                for key, label in kind_field._description_selection(self.env)}
+
+    @api.model
+    def _kind(self, text, kind_labels):
         value = normalize(text)
         if not value:
             return ""
-        labels = dict(self.env["octopus.dossier"]._fields["kind"]._description_selection(self.env))
         for key, aliases in KIND_ALIASES.items():
-            if value in aliases or value == normalize(labels[key]):
+            if value in aliases or value == kind_labels[key]:
                 return key
         return False
 
@@ -191,8 +203,7 @@ class OctopusDossierLoader(models.AbstractModel):
         dossier = plan["dossier"]
         if not dossier:
             return "create"
-        today = fields.Date.context_today(self)
-        running = dossier.activation_ids.filtered(lambda a: a._is_running(today)).module_id
+        running = plan["running"]
         changed = (
             dossier.name != plan["name"]
             or dossier.kind != plan["kind"]
@@ -234,10 +245,9 @@ class OctopusDossierLoader(models.AbstractModel):
         activations = []
         for plan in plans:
             dossier = dossiers[plan["row"]]
-            running = dossier.activation_ids.filtered(lambda a: a._is_running(today)).module_id
             activations.extend(
                 {"dossier_id": dossier.id, "module_id": module.id, "date_start": today}
-                for module in plan["modules"] if module not in running
+                for module in plan["modules"] if module not in plan["running"]
             )
         self.env["octopus.module.activation"].create(activations)
 

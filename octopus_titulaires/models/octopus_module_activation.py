@@ -159,6 +159,10 @@ class OctopusModuleActivation(models.Model):
         days_in_period = (period_to - period_from).days + 1
         return currency.round(annual_price * ((last - first).days + 1) / days_in_period)
 
+    def _running(self, on_date):
+        """The activations of this recordset that run on ``on_date``."""
+        return self.filtered(lambda activation: activation._is_running(on_date))
+
     def _is_running(self, on_date):
         self.ensure_one()
         return self.date_start <= on_date and (not self.date_end or self.date_end >= on_date)
