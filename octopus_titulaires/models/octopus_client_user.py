@@ -9,6 +9,24 @@ SEQUENCE_CODES = {
     "K": "octopus.client.user.k",
     "U": "octopus.client.user.u",
 }
+# RFC 5321: what a mail server accepts for the local part and the whole address.
+EMAIL_LOCAL_PART_MAX_LENGTH = 64
+EMAIL_MAX_LENGTH = 254
+
+
+def normalized_email(value):
+    """The address as Odoo stores and sends it, or False when it is not one
+    address that Odoo takes as typed: ``email_normalize`` extracts an address
+    from "Name <x@y>" or from markup, and a login made of what it kept would
+    not be the address the office typed."""
+    text = (value or "").strip()
+    normalized = email_normalize(text)
+    if not normalized or normalized.lower() != text.lower():
+        return False
+    local_part = normalized.rsplit("@", 1)[0]
+    if len(local_part) > EMAIL_LOCAL_PART_MAX_LENGTH or len(normalized) > EMAIL_MAX_LENGTH:
+        return False
+    return normalized
 
 
 class OctopusClientUser(models.Model):
@@ -39,7 +57,10 @@ class OctopusClientUser(models.Model):
         "res.partner", string="Client", check_company=True, tracking=True, index=True
     )
     email = fields.Char(string="Client E-mail", tracking=True)
-    office_email = fields.Char(string="Office E-mail", tracking=True)
+    # The office's staff addresses and names are not shown to its clients.
+    office_email = fields.Char(
+        string="Office E-mail", tracking=True, groups="octopus_titulaires.group_titulaire"
+    )
     dossier_ids = fields.One2many("octopus.dossier", "client_user_id", string="Dossiers")
     dossier_count = fields.Integer(compute="_compute_dossier_count")
     state = fields.Selection(
@@ -59,7 +80,12 @@ class OctopusClientUser(models.Model):
         tracking=True,
         help="When the client confirmed on the portal that its office may manage its dossiers.",
     )
-    consent_user_id = fields.Many2one("res.users", string="Consent Given By", readonly=True)
+    consent_user_id = fields.Many2one(
+        "res.users",
+        string="Consent Given By",
+        readonly=True,
+        groups="octopus_titulaires.group_titulaire",
+    )
 
     _sql_constraints = [
         ("login_unique", "unique(login)", "This login is already used."),
@@ -96,7 +122,7 @@ class OctopusClientUser(models.Model):
         for client_user in self:
             for field_name in ("email", "office_email"):
                 value = client_user[field_name]
-                if value and not email_normalize(value):
+                if value and not normalized_email(value):
                     raise ValidationError(
                         self.env._(
                             "%(field)s of login %(login)s is not a valid e-mail address: "
@@ -114,14 +140,19 @@ class OctopusClientUser(models.Model):
                 vals["login"] = self._next_login(vals.get("kind") or "K")
         return super().create(vals_list)
 
+    def write(self, vals):
+        self.env["octopus.dossier"]._check_office_kept(self, vals)
+        return super().write(vals)
+
     def _check_can_take(self, dossiers):
-        """An existing login takes more dossiers only of its own office and client."""
+        """An existing login takes more dossiers only while it is active, and only
+        of its own office and client."""
         self.ensure_one()
-        if self.kind != "K" or self.state != "active":
+        if self.state != "active":
             raise UserError(
                 self.env._(
-                    "Login %(login)s is not an active K login; dossiers can only be added "
-                    "to one.",
+                    "Login %(login)s is revoked; dossiers can only be added to an active "
+                    "login.",
                     login=self.login,
                 )
             )
@@ -151,7 +182,7 @@ class OctopusClientUser(models.Model):
         language. An existing portal user with the same e-mail is reused, so one
         portal user may hold several logins."""
         self.ensure_one()
-        email = email_normalize(self.email or "")
+        email = normalized_email(self.email)
         if not email:
             raise UserError(
                 self.env._("Login %(login)s has no valid client e-mail for a portal user.",

@@ -1,11 +1,22 @@
 from psycopg2.errors import LockNotAvailable
 
+import logging
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
+
+from .octopus_client_user import normalized_email
+
+_logger = logging.getLogger(__name__)
 
 # The kind of login each kind of dossier accepts (DESIGN.md, "Rules").
 LOGIN_KIND_BY_DOSSIER_KIND = {"internal": "K", "external": "U"}
+# What only the grant, activate, end and revoke methods may set: client access
+# is billed to the office, so it changes only after the holder's password.
+ACCESS_FIELDS = ("client_user_id", "access_category")
+# The most characters an Excel cell holds: a longer name could not be exported
+# and imported back as it is.
+TEXT_MAX_LENGTH = 32767
 
 
 class OctopusDossier(models.Model):
@@ -126,6 +137,20 @@ class OctopusDossier(models.Model):
                     )
                 )
 
+    @api.constrains("code", "name")
+    def _check_text_length(self):
+        for dossier in self:
+            for field_name in ("code", "name"):
+                if len(dossier[field_name] or "") > TEXT_MAX_LENGTH:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of dossier %(code)s is longer than %(limit)s characters.",
+                            field=self._fields[field_name]._description_string(self.env),
+                            code=(dossier.code or "")[:20],
+                            limit=TEXT_MAX_LENGTH,
+                        )
+                    )
+
     @api.constrains("client_user_id")
     def _check_client_user_active(self):
         for dossier in self:
@@ -138,10 +163,75 @@ class OctopusDossier(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_access_fields(vals)
+            self._check_office_allowed(
+                self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._check_access_fields(vals)
+        self._check_office_kept(self, vals)
         if vals.get("client_user_id"):
             self._check_no_other_login(vals["client_user_id"])
         return super().write(vals)
+
+    def _check_access_fields(self, vals):
+        """Client access is granted, changed and revoked by the methods below,
+        which run as superuser once the holder's password is checked; any other
+        path (JSON-RPC, Odoo's list import, a form) is refused, managers included."""
+        if self.env.su:
+            return
+        # Forms and imports send the unchanged (or empty, on create) login along
+        # with the other fields.
+        login_id = vals.get("client_user_id") or False
+        login_changes = any(d.client_user_id.id != login_id for d in self) or (
+            not self and login_id
+        )
+        refused = [
+            name for name in ACCESS_FIELDS
+            if name in vals and (name != "client_user_id" or login_changes)
+        ]
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "The client access of a dossier changes only through Grant Client Access, "
+                    "Activate Modules, End Modules or Revoke Client Access (refused: %(fields)s).",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env) for name in refused
+                    ),
+                )
+            )
+
+    @api.model
+    def _check_office_allowed(self, company):
+        """A user creates records only in the offices it belongs to."""
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You do not work for the office %(office)s.",
+                    office=company.display_name,
+                )
+            )
+
+    @api.model
+    def _check_office_kept(self, records, vals):
+        """A dossier, a login or an activation never moves to another office: its
+        ledger and its invoice lines belong to the office it was created in."""
+        if "company_id" not in vals:
+            return
+        moved = records.filtered(lambda record: record.company_id.id != vals["company_id"])
+        if moved:
+            raise UserError(
+                self.env._(
+                    "%(record)s belongs to %(office)s and cannot move to another office.",
+                    record=moved[0].display_name,
+                    office=moved[0].company_id.name,
+                )
+            )
 
     def _check_no_other_login(self, client_user_id):
         """A dossier has at most one login: replacing one silently would hand the
@@ -183,7 +273,51 @@ class OctopusDossier(models.Model):
         action["context"] = context
         return action
 
-    # Granting and changing client access: each method does all or nothing.
+    # Granting and changing client access: each method does all or nothing, and
+    # is reached only from a dialog or an import that checked the password.
+
+    def _check_password(self, password, subject=None):
+        """Re-authenticate the current user with the check of Odoo's login page,
+        through its throttling (``res.users._assert_can_auth``, same cooldown and
+        settings): after several wrong passwords even the right one is refused
+        until the cooldown ends. A failure is logged with the user and the dossiers
+        (or ``subject``) and changes nothing."""
+        user = self.env.user
+        if not password:
+            raise UserError(self.env._("Enter your Odoo password to confirm."))
+        checked = False
+        try:
+            with user._assert_can_auth(user=user.id):
+                checked = True
+                user._check_credentials(
+                    {"login": user.login, "password": password, "type": "password"},
+                    {"interactive": True},
+                )
+        except AccessDenied:
+            _logger.warning(
+                "Octopus: %s from user %s (id %s) on %s; nothing changed",
+                "wrong password" if checked else "password refused during the login cooldown",
+                user.login,
+                user.id,
+                subject or ", ".join(self.mapped("display_name")) or "no dossier",
+            )
+            if not checked:
+                raise UserError(
+                    self.env._(
+                        "Too many wrong passwords: wait a minute before trying again. "
+                        "Nothing was changed."
+                    )
+                ) from None
+            raise UserError(
+                self.env._("Wrong password: nothing was changed. Enter your own Odoo password.")
+            ) from None
+
+    def _sudo_for_access(self):
+        """These dossiers as superuser, once the user is known to be allowed to
+        change them: the methods below write logins and activations, which no user
+        may write directly (the pattern of Odoo's portal wizard)."""
+        self.check_access("write")
+        return self.sudo()
 
     def _grant_access(self, modules, office_email, client_email, client_user=None, portal=False):
         """Give the client of these internal dossiers a K login: a new one, or
@@ -199,20 +333,24 @@ class OctopusDossier(models.Model):
             office_email = self._normalized_email(office_email, self.env._("Office e-mail"))
             client_email = self._normalized_email(client_email, self.env._("Client e-mail"))
             if client_user:
+                client_user.check_access("read")
+            dossiers = self._sudo_for_access()
+            if client_user:
+                client_user = client_user.sudo()
                 client_user.write({"office_email": office_email, "email": client_email})
             else:
-                client_user = self.env["octopus.client.user"].create(
+                client_user = dossiers.env["octopus.client.user"].create(
                     {
                         "kind": "K",
-                        "company_id": self.company_id.id,
-                        "partner_id": self.partner_id.id,
+                        "company_id": dossiers.company_id.id,
+                        "partner_id": dossiers.partner_id.id,
                         "email": client_email,
                         "office_email": office_email,
                     }
                 )
-            self.write({"client_user_id": client_user.id})
-            activations = self._create_activations(modules | self._default_module())
-            for dossier in self:
+            dossiers.write({"client_user_id": client_user.id})
+            activations = dossiers._create_activations(modules | self._default_module())
+            for dossier in dossiers:
                 dossier.message_post(
                     body=self.env._(
                         "Client access granted with login %(login)s; modules activated: "
@@ -221,25 +359,26 @@ class OctopusDossier(models.Model):
                         modules=dossier._module_names(activations),
                     )
                 )
-            client_user._queue_access_mails(self, activations)
+            client_user._queue_access_mails(dossiers, activations)
             if portal and not client_user.user_id:
                 client_user._grant_portal_access()
-        return client_user
+        return client_user.sudo(False)
 
     def _activate_modules(self, modules):
         """Activate more modules from today on dossiers that have client access."""
         with self.env.cr.savepoint():
             self._lock_for_update()
             self._check_category("C")
-            activations = self._create_activations(modules)
-            for dossier in self:
+            dossiers = self._sudo_for_access()
+            activations = dossiers._create_activations(modules)
+            for dossier in dossiers:
                 dossier.message_post(
                     body=self.env._(
                         "Modules activated: %(modules)s.",
                         modules=dossier._module_names(activations),
                     )
                 )
-        return activations
+        return activations.sudo(False)
 
     def _end_modules(self, modules):
         """End running modules today; the ledger keeps their lines."""
@@ -256,7 +395,7 @@ class OctopusDossier(models.Model):
                     )
                 )
             today = fields.Date.context_today(self)
-            for dossier in self:
+            for dossier in self._sudo_for_access():
                 running = dossier.activation_ids._running(today).filtered(
                     lambda a: a.module_id in modules
                 )
@@ -284,9 +423,10 @@ class OctopusDossier(models.Model):
         with self.env.cr.savepoint():
             self._lock_for_update()
             self._check_category("C")
+            dossiers = self._sudo_for_access()
             today = fields.Date.context_today(self)
-            client_users = self.client_user_id
-            for dossier in self:
+            client_users = dossiers.client_user_id
+            for dossier in dossiers:
                 login = dossier.client_user_id.login
                 dossier.activation_ids._running(today).write({"date_end": today})
                 dossier.client_user_id = False
@@ -363,6 +503,13 @@ class OctopusDossier(models.Model):
                 )
             )
         if client_user:
+            if client_user.kind != "K":
+                raise UserError(
+                    self.env._(
+                        "Login %(login)s is a U login; only a K login takes internal dossiers.",
+                        login=client_user.login,
+                    )
+                )
             client_user._check_can_take(self)
 
     def _check_category(self, category):
@@ -429,11 +576,12 @@ class OctopusDossier(models.Model):
 
     @api.model
     def _normalized_email(self, value, label):
-        normalized = email_normalize(value or "")
+        normalized = normalized_email(value)
         if not normalized:
             raise UserError(
                 self.env._(
-                    "%(field)s is missing or not a valid e-mail address: %(value)s",
+                    "%(field)s is missing or not a valid e-mail address (one address, at most "
+                    "64 characters before the @ and 254 in all): %(value)s",
                     field=label,
                     value=value or "",
                 )

@@ -1,13 +1,14 @@
 import re
 import unicodedata
 
+from psycopg2 import IntegrityError
 from stdnum.be import vat as be_vat
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize
+from odoo.exceptions import UserError
 
-from .octopus_client_user import LOGIN_PATTERN
-from .octopus_dossier import LOGIN_KIND_BY_DOSSIER_KIND
+from .octopus_client_user import LOGIN_PATTERN, normalized_email
+from .octopus_dossier import LOGIN_KIND_BY_DOSSIER_KIND, TEXT_MAX_LENGTH
 
 # Header names recognised for each column, in English, French and Dutch, plus
 # the headers of the Excel export's first sheet (normalised: lower case, no
@@ -29,7 +30,15 @@ KIND_ALIASES = {
     "external": {"external", "externe", "extern", "e"},
 }
 KIND_OF_LOGIN = {letter: kind for kind, letter in LOGIN_KIND_BY_DOSSIER_KIND.items()}
+# An import writes thousands of records: their creation is not logged one by one.
+QUIET = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
 HEADER_SEARCH_ROWS = 10
+# What the write of a row can refuse: a rule of the models, or a unique index.
+WRITE_ERRORS = (UserError, IntegrityError)
+
+
+class _PreviewDone(Exception):
+    """Rolls back the write that a preview ran to find what the import would refuse."""
 
 
 def normalize(text):
@@ -106,6 +115,7 @@ class OctopusDossierLoader(models.AbstractModel):
             )
         }
         modules = {m.code: m for m in self.env["octopus.module"].search([])}
+        default_module = self.env["octopus.dossier"]._default_module()
         kind_labels = self._kind_labels()
         today = fields.Date.context_today(self)
         seen_codes = {}
@@ -146,6 +156,9 @@ class OctopusDossierLoader(models.AbstractModel):
             if known_login and known_login.company_id != company:
                 problem("login", self.env._("Login %(login)s is already used by another office.",
                                             login=login))
+            elif known_login and known_login.state != "active":
+                problem("login", self.env._("Login %(login)s is revoked: it takes no dossier.",
+                                            login=login))
             dossier = existing.get(code)
             if dossier and login and dossier.client_user_id and dossier.client_user_id.login != login:
                 problem("login", self.env._(
@@ -155,8 +168,12 @@ class OctopusDossierLoader(models.AbstractModel):
             if vat and not be_vat.is_valid(vat):
                 problem("vat", self.env._("%(vat)s is not a valid Belgian VAT number.",
                                           vat=record["vat"]))
+            client = record.get("client") or name
+            if len(client) > TEXT_MAX_LENGTH:
+                problem("client", self.env._("The client's name is longer than %(limit)s "
+                                             "characters.", limit=TEXT_MAX_LENGTH))
             email = record.get("client_email", "")
-            if email and not email_normalize(email):
+            if email and not normalized_email(email):
                 problem("client_email", self.env._("%(email)s is not a valid e-mail address.",
                                                    email=email))
             codes = [c.strip().upper() for c in record.get("modules", "").split(",") if c.strip()]
@@ -166,13 +183,17 @@ class OctopusDossierLoader(models.AbstractModel):
                                               codes=", ".join(unknown)))
             problems.extend(row_problems)
             if not row_problems:
+                row_modules = [modules[c] for c in codes]
+                # A K login gives client access, which always brings the default
+                # module, as the grant dialog does.
+                if login.startswith("K") and default_module not in row_modules:
+                    row_modules.insert(0, default_module)
                 plans.append({
                     "row": record["row"], "code": code, "name": name, "kind": kind,
-                    "client": record.get("client") or name,
+                    "client": client,
                     "vat": "BE" + be_vat.compact(vat) if vat else "",
-                    "login": login, "email": email_normalize(email) if email else "",
-                    "modules": [modules[c] for c in codes], "dossier": dossier,
-                    "known_login": known_login,
+                    "login": login, "email": normalized_email(email) or "",
+                    "modules": row_modules, "dossier": dossier,
                     "running": dossier.activation_ids._running(today).module_id if dossier
                     else self.env["octopus.module"],
                 })
@@ -214,47 +235,74 @@ class OctopusDossierLoader(models.AbstractModel):
         return "update" if changed else "unchanged"
 
     @api.model
-    def _apply(self, plans, company):
-        """Write every planned row; the caller holds the transaction (all or nothing).
+    def _apply(self, plans, company, dry_run=False):
+        """Write every planned row, or nothing; return the problems the write met,
+        each named by row and column (none: everything is written).
+
+        With ``dry_run`` the write is rolled back even when it succeeds: the
+        preview runs the very write of the import, so that a clean preview means
+        a clean import. The caller checked the password when the rows create
+        logins or activations, which are written as superuser, as the grant does.
+        """
+        self.env["octopus.dossier"]._check_office_allowed(company)
+        plans = [plan for plan in plans if plan["action"] != "unchanged"]
+        problems = []
+        try:
+            with self.env.cr.savepoint():
+                try:
+                    with self.env.cr.savepoint():
+                        for _column, stage in self._stages():
+                            stage(plans, company)
+                except WRITE_ERRORS as error:
+                    problems = self._locate(plans, company) or [
+                        (plans[0]["row"], "", self._error_message(error))
+                    ]
+                if problems or dry_run:
+                    raise _PreviewDone()
+        except _PreviewDone:
+            pass
+        return problems
+
+    def _stages(self):
+        """The write of a row, step by step, with the column each step answers for."""
+        return [
+            ("client", self._write_partners),
+            ("code", self._write_dossiers),
+            ("login", self._write_logins),
+            ("modules", self._write_activations),
+        ]
+
+    @api.model
+    def _locate(self, plans, company):
+        """Which rows the write refuses, and at which step: the rows are written
+        one after the other, each in a savepoint, the refused ones rolled back."""
+        problems = []
+        for plan in plans:
+            for column, stage in self._stages():
+                try:
+                    with self.env.cr.savepoint():
+                        stage([plan], company)
+                except WRITE_ERRORS as error:
+                    problems.append((plan["row"], column, self._error_message(error)))
+                    break
+        return problems
+
+    @api.model
+    def _error_message(self, error):
+        if isinstance(error, IntegrityError):
+            return self.env._("The database refused the row: %(error)s",
+                              error=error.diag.message_primary or str(error))
+        return error.args[0]
+
+    @api.model
+    def _write_partners(self, plans, company):
+        """The client of each row: found by VAT, else by name, else created.
 
         Records are created in batches, one per model, so that a list of
         thousands of dossiers goes in one go; the creation is not logged in
         each chatter one by one (the preview said it all).
         """
-        plans = [plan for plan in plans if plan["action"] != "unchanged"]
-        quiet = {"mail_create_nolog": True, "mail_create_nosubscribe": True}
-        partners = self._resolve_partners(plans, company, quiet)
-        logins = self._resolve_logins(plans, company, partners, quiet)
-        Dossier = self.env["octopus.dossier"].with_context(active_test=False, **quiet)
-        new_values, dossiers = [], {}
-        for plan in plans:
-            values = {"name": plan["name"], "kind": plan["kind"],
-                      "partner_id": partners[plan["row"]].id}
-            if logins.get(plan["row"]):
-                values["client_user_id"] = logins[plan["row"]].id
-            if plan["dossier"]:
-                plan["dossier"].write(values)
-                dossiers[plan["row"]] = plan["dossier"]
-            else:
-                new_values.append(dict(values, code=plan["code"], company_id=company.id))
-        created = iter(Dossier.create(new_values))
-        for plan in plans:
-            if not plan["dossier"]:
-                dossiers[plan["row"]] = next(created)
-        today = fields.Date.context_today(self)
-        activations = []
-        for plan in plans:
-            dossier = dossiers[plan["row"]]
-            activations.extend(
-                {"dossier_id": dossier.id, "module_id": module.id, "date_start": today}
-                for module in plan["modules"] if module not in plan["running"]
-            )
-        self.env["octopus.module.activation"].create(activations)
-
-    @api.model
-    def _resolve_partners(self, plans, company, context):
-        """{row: partner}: the client found by VAT, else by name, else created."""
-        Partner = self.env["res.partner"].with_context(**context)
+        Partner = self.env["res.partner"].with_context(**QUIET)
         vats = {plan["vat"] for plan in plans if plan["vat"]}
         names = {plan["client"] for plan in plans}
         found = Partner.search_fetch(
@@ -278,26 +326,74 @@ class OctopusDossierLoader(models.AbstractModel):
             by_name.setdefault(name, partner)
             if vat:
                 by_vat.setdefault(vat, partner)
-        return {
-            plan["row"]: (plan["vat"] and by_vat.get(plan["vat"])) or by_name[plan["client"]]
-            for plan in plans
-        }
+        for plan in plans:
+            plan["partner"] = (plan["vat"] and by_vat.get(plan["vat"])) or by_name[plan["client"]]
 
     @api.model
-    def _resolve_logins(self, plans, company, partners, context):
-        """{row: login}: the login named in the row, created when it is new."""
-        logins = {plan["row"]: plan["known_login"] for plan in plans if plan["known_login"]}
-        new_plans = {}
+    def _write_dossiers(self, plans, company):
+        """Create or update the dossiers, with the user's own rights."""
+        Dossier = self.env["octopus.dossier"].with_context(active_test=False, **QUIET)
+        new_plans = []
         for plan in plans:
-            if plan["login"] and not plan["known_login"]:
-                new_plans.setdefault(plan["login"], plan)
-        created = self.env["octopus.client.user"].with_context(**context).create([
+            values = {"name": plan["name"], "kind": plan["kind"],
+                      "partner_id": plan["partner"].id}
+            if plan["dossier"]:
+                plan["dossier"].write(values)
+                plan["record"] = plan["dossier"]
+            else:
+                new_plans.append((plan, dict(values, code=plan["code"], company_id=company.id)))
+        created = Dossier.create([values for _plan, values in new_plans])
+        for (plan, _values), dossier in zip(new_plans, created):
+            plan["record"] = dossier
+
+    @api.model
+    def _write_logins(self, plans, company):
+        """Give the rows' dossiers the login each names, created when it is new,
+        under the grant's rules (an active login of the same office and client)."""
+        ClientUser = self.env["octopus.client.user"].sudo().with_context(**QUIET)
+        by_login = {}
+        for plan in plans:
+            if plan["login"]:
+                by_login.setdefault(plan["login"], []).append(plan)
+        # Looked up again rather than taken from the plan: an earlier row of the
+        # same write may have created the login.
+        known = {client_user.login: client_user
+                 for client_user in ClientUser.search([("login", "in", list(by_login))])}
+        new_logins = [login for login in by_login if login not in known]
+        created = ClientUser.create([
             {"login": login, "kind": login[0], "company_id": company.id,
-             "partner_id": partners[plan["row"]].id, "email": plan["email"] or False}
-            for login, plan in new_plans.items()
+             "partner_id": by_login[login][0]["partner"].id,
+             "email": by_login[login][0]["email"] or False}
+            for login in new_logins
         ])
-        by_login = dict(zip(new_plans, created))
-        for plan in plans:
-            if plan["login"] and not plan["known_login"]:
-                logins[plan["row"]] = by_login[plan["login"]]
-        return logins
+        known.update(zip(new_logins, created))
+        for login, login_plans in by_login.items():
+            dossiers = self.env["octopus.dossier"].concat(
+                *(plan["record"] for plan in login_plans)
+            )
+            changing = dossiers.filtered(lambda dossier: dossier.client_user_id != known[login])
+            if changing:
+                known[login]._check_can_take(changing)
+                changing._sudo_for_access().write({"client_user_id": known[login].id})
+
+    @api.model
+    def _write_activations(self, plans, company):
+        today = fields.Date.context_today(self)
+        self.env["octopus.module.activation"].sudo().create([
+            {"dossier_id": plan["record"].id, "module_id": module.id, "date_start": today}
+            for plan in plans
+            for module in plan["modules"] if module not in plan["running"]
+        ])
+
+    @api.model
+    def _needs_password(self, plans):
+        """Whether the rows change client access or billable modules, which asks
+        for the holder's password as the grant dialog does."""
+        return any(
+            plan["action"] != "unchanged" and (
+                (plan["login"] and (not plan["dossier"]
+                                    or plan["dossier"].client_user_id.login != plan["login"]))
+                or any(module not in plan["running"] for module in plan["modules"])
+            )
+            for plan in plans
+        )

@@ -17,7 +17,13 @@ class OctopusModule(models.Model):
         "Exactly one module is the default one.",
     )
     active = fields.Boolean(default=True)
-    tariff_ids = fields.One2many("octopus.module.tariff", "module_id", string="Tariffs")
+    # The portal shows module names; prices stay the office's business.
+    tariff_ids = fields.One2many(
+        "octopus.module.tariff",
+        "module_id",
+        string="Tariffs",
+        groups="octopus_titulaires.group_titulaire",
+    )
     currency_id = fields.Many2one(
         "res.currency", default=lambda self: self.env.company.currency_id, required=True
     )
@@ -25,6 +31,7 @@ class OctopusModule(models.Model):
         string="Current Annual Price",
         compute="_compute_current_price",
         currency_field="currency_id",
+        groups="octopus_titulaires.group_titulaire",
     )
 
     _sql_constraints = [

@@ -24,15 +24,23 @@ class OctopusModuleActivation(models.Model):
     module_id = fields.Many2one("octopus.module", required=True, ondelete="restrict", index=True)
     date_start = fields.Date(required=True, default=fields.Date.context_today)
     date_end = fields.Date(help="Last day the module runs; empty while it is running.")
+    # Prices and staff names are the office's business, not its clients' (the
+    # portal reads this model for the modules and their dates).
     annual_price = fields.Monetary(
         currency_field="currency_id",
+        groups="octopus_titulaires.group_titulaire",
         help="The module's tariff on the start date, frozen when the module was activated.",
     )
     currency_id = fields.Many2one(related="module_id.currency_id")
     activated_by_id = fields.Many2one(
-        "res.users", default=lambda self: self.env.user, readonly=True
+        "res.users",
+        default=lambda self: self.env.user,
+        readonly=True,
+        groups="octopus_titulaires.group_titulaire",
     )
-    ended_by_id = fields.Many2one("res.users", readonly=True)
+    ended_by_id = fields.Many2one(
+        "res.users", readonly=True, groups="octopus_titulaires.group_titulaire"
+    )
     access_category = fields.Selection(related="dossier_id.access_category", store=True)
     is_running = fields.Boolean(compute="_compute_is_running", string="Running")
     projected_cost = fields.Monetary(
@@ -41,6 +49,7 @@ class OctopusModuleActivation(models.Model):
         compute="_compute_projected_cost",
         store=True,
         aggregator="sum",
+        groups="octopus_titulaires.group_titulaire",
         help="What the activation adds to the office's annual invoice: its frozen price "
         "while it runs on a C dossier; B dossiers are billed to their clients.",
     )
@@ -110,13 +119,14 @@ class OctopusModuleActivation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Only the dossier's access methods create activations (no user has the
+        # right to): the price is always the tariff of the start date.
         for vals in vals_list:
-            if "annual_price" not in vals:
-                module = self.env["octopus.module"].browse(vals.get("module_id"))
-                date_start = fields.Date.to_date(vals.get("date_start")) or (
-                    fields.Date.context_today(self)
-                )
-                vals["annual_price"] = module.exists() and module._get_price(date_start)
+            module = self.env["octopus.module"].browse(vals.get("module_id"))
+            date_start = fields.Date.to_date(vals.get("date_start")) or (
+                fields.Date.context_today(self)
+            )
+            vals["annual_price"] = module.exists() and module._get_price(date_start)
         return super().create(vals_list)
 
     def write(self, vals):

@@ -1,6 +1,6 @@
 from contextlib import contextmanager
 
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import Form, TransactionCase, new_test_user
 
 
 B_USER_PASSWORD = "holder-secret-1"
@@ -78,6 +78,14 @@ class OctopusCase(TransactionCase):
         return cls.ClientUser.with_company(company).create(
             dict({"kind": kind, "partner_id": cls.client.id, "company_id": company.id}, **values)
         )
+
+    def _confirm_with_password(self, wizard, password=B_USER_PASSWORD):
+        """Confirm a dialog as the web client does: the dialog is saved with the
+        password typed, then the Confirm button carries it in its context (the
+        field is not stored, so nothing else reaches the server)."""
+        with Form(wizard) as form:
+            form.password = password
+        return wizard.with_context(octopus_password=password).action_confirm()
 
     def _counts(self):
         """What a refused action must leave untouched."""

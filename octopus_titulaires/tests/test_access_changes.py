@@ -41,9 +41,7 @@ class TestAccessChanges(OctopusCase):
                 form.module_ids.add(module)
         wizard = form.record
         wizard.action_next()
-        with Form(wizard) as form:
-            form.password = password
-        wizard.action_confirm()
+        self._confirm_with_password(wizard, password)
         return wizard
 
     def _last_message(self, record=None):

@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import OctopusCase
@@ -32,12 +32,23 @@ class TestActivation(OctopusCase):
         )
 
     def test_price_and_user_are_frozen_at_activation(self):
-        activation = self.Activation.with_user(self.b_user).create(
+        # As the dossier's access methods create it: superuser rights, the B user's id.
+        activation = self.Activation.with_user(self.b_user).sudo().create(
             {"dossier_id": self.dossier.id, "module_id": self.module.id,
-             "date_start": date(2026, 2, 1)}
+             "date_start": date(2026, 2, 1), "annual_price": 0.0}
         )
-        self.assertEqual(activation.annual_price, 50.0)
+        self.assertEqual(activation.annual_price, 50.0, "the price is the tariff's, not the caller's")
         self.assertEqual(activation.activated_by_id, self.b_user)
+
+    def test_users_cannot_write_the_ledger_themselves(self):
+        before = self._counts()
+        for user in (self.b_user, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    self.Activation.with_user(user).create(
+                        {"dossier_id": self.dossier.id, "module_id": self.module.id}
+                    )
+        self.assertEqual(self._counts(), before)
 
     def test_later_tariff_changes_only_new_activations(self):
         old = self._activate(date(2026, 2, 1), date(2026, 5, 31))
@@ -97,7 +108,7 @@ class TestActivation(OctopusCase):
     @freeze_time("2026-06-15")
     def test_ending_records_who_ended_and_keeps_the_line(self):
         activation = self._activate(date(2026, 1, 1))
-        activation.with_user(self.b_user).date_end = date(2026, 6, 15)
+        activation.with_user(self.b_user).sudo().date_end = date(2026, 6, 15)
         self.assertEqual(activation.ended_by_id, self.b_user)
         self.assertTrue(activation.exists())
 

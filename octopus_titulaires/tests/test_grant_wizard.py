@@ -3,7 +3,7 @@ from odoo.tests import Form, tagged
 
 from .common import B_USER_PASSWORD, OctopusCase
 
-DIALOG_LOGGER = "odoo.addons.octopus_titulaires.wizards.octopus_access_dialog"
+DIALOG_LOGGER = "odoo.addons.octopus_titulaires.models.octopus_dossier"
 
 
 class GrantDialogCase(OctopusCase):
@@ -40,9 +40,7 @@ class GrantDialogCase(OctopusCase):
         return wizard
 
     def _confirm(self, wizard, password=B_USER_PASSWORD):
-        with Form(wizard) as form:
-            form.password = password
-        return wizard.action_confirm()
+        return self._confirm_with_password(wizard, password)
 
 
 @tagged("post_install", "-at_install")

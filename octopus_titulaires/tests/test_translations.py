@@ -62,6 +62,8 @@ class TestTranslations(InvoiceCase):
                 self.assertIn(body, rendered["body_html"])
 
     def test_excel_headers_follow_the_users_language_and_import_back(self):
+        # A C dossier always runs the default module (the import adds it otherwise).
+        self._activate(self.c_dossier, self.portal_module, self.reference)
         self._load("fr_BE")
         self.b_user.lang = "fr_BE"
         export = self.env["octopus.dossier.export"].with_user(self.b_user).create(

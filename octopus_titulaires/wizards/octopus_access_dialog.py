@@ -1,11 +1,7 @@
-import logging
-
 from markupsafe import Markup
 
 from odoo import fields, models
-from odoo.exceptions import AccessDenied, UserError
-
-_logger = logging.getLogger(__name__)
+from odoo.exceptions import UserError
 
 
 class OctopusAccessDialog(models.AbstractModel):
@@ -25,9 +21,6 @@ class OctopusAccessDialog(models.AbstractModel):
         # An archived dossier stays in the dialog, to be refused by name.
         context={"active_test": False},
     )
-    password = fields.Char(
-        help="Your own Odoo password: the change is confirmed by the office holder."
-    )
 
     def action_next(self):
         self.ensure_one()
@@ -45,28 +38,10 @@ class OctopusAccessDialog(models.AbstractModel):
         raise NotImplementedError
 
     def _check_password(self):
-        """Re-authenticate the current user with Odoo's own credential check (the
-        one the login page uses). A wrong password is logged and changes nothing."""
+        """The password typed on the last screen, checked by the dossiers'
+        ``_check_password``; the dialog keeps no trace of it."""
         self.ensure_one()
-        user = self.env.user
-        password, self.password = self.password, False
-        if not password:
-            raise UserError(self.env._("Enter your Odoo password to confirm."))
-        try:
-            user._check_credentials(
-                {"login": user.login, "password": password, "type": "password"},
-                {"interactive": True},
-            )
-        except AccessDenied:
-            _logger.warning(
-                "Octopus: wrong password from user %s (id %s) in %s; nothing changed",
-                user.login,
-                user.id,
-                self._name,
-            )
-            raise UserError(
-                self.env._("Wrong password: nothing was changed. Enter your own Odoo password.")
-            ) from None
+        self.dossier_ids._check_password(self._typed_password())
 
     def _render_cost_preview(self, dossiers, modules):
         if not dossiers or not modules:

@@ -1,4 +1,8 @@
-from odoo import models
+from odoo import fields, models
+
+# The context key through which a Confirm button hands over the password typed
+# in the dialog (the field itself is never stored).
+PASSWORD_KEY = "octopus_password"
 
 
 class OctopusDialog(models.AbstractModel):
@@ -7,6 +11,13 @@ class OctopusDialog(models.AbstractModel):
 
     _name = "octopus.dialog"
     _description = "Octopus Dialog"
+
+    # Never stored: the web client saves the dialog before it calls Confirm, so
+    # the button hands the typed password over in its context (PASSWORD_KEY).
+    password = fields.Char(
+        store=False,
+        help="Your own Odoo password: the change is confirmed by the office holder.",
+    )
 
     def _reopen(self):
         self.ensure_one()
@@ -17,5 +28,10 @@ class OctopusDialog(models.AbstractModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
-            "context": self.env.context,
+            "context": {key: value for key, value in self.env.context.items()
+                        if key != PASSWORD_KEY},
         }
+
+    def _typed_password(self):
+        """The password typed in the dialog, as the Confirm button hands it over."""
+        return self.env.context.get(PASSWORD_KEY)

@@ -40,11 +40,20 @@ class OctopusDossierImport(models.TransientModel):
     update_count = fields.Integer(string="To Update", readonly=True)
     unchanged_count = fields.Integer(string="Unchanged", readonly=True)
     problem_count = fields.Integer(string="Problems Found", readonly=True)
+    needs_password = fields.Boolean(
+        readonly=True,
+        help="The file gives dossiers a login or activates modules: like the grant dialog, "
+        "the import is confirmed with your password.",
+    )
     template_file = fields.Binary(attachment=False, readonly=True)
 
     def action_preview(self):
+        """Check every row, then run the import's own write and roll it back, so
+        that what the write would refuse is listed here too."""
         self.ensure_one()
         plans, problems = self._plan()
+        if not problems:
+            problems = self._loader()._apply(plans, self.company_id, dry_run=True)
         counts = {action: sum(1 for plan in plans if plan["action"] == action)
                   for action in ("create", "update", "unchanged")}
         self.preview_line_ids.unlink()
@@ -56,6 +65,7 @@ class OctopusDossierImport(models.TransientModel):
                 "unchanged_count": counts["unchanged"],
                 "problem_count": len(problems),
                 "problem_text": self._format_problems(problems) or False,
+                "needs_password": self._loader()._needs_password(plans),
                 "preview_line_ids": [
                     (0, 0, {"row": plan["row"], "code": plan["code"], "name": plan["name"],
                             "kind": plan["kind"], "login": plan["login"],
@@ -71,14 +81,17 @@ class OctopusDossierImport(models.TransientModel):
         """Check the whole file again and write it, or refuse with every problem."""
         self.ensure_one()
         plans, problems = self._plan()
+        if not problems and self._loader()._needs_password(plans):
+            self.env["octopus.dossier"]._check_password(
+                self._typed_password(),
+                subject=self.env._("an import of %(count)s rows", count=len(plans)),
+            )
+        if not problems:
+            problems = self._loader()._apply(plans, self.company_id)
         if problems:
             raise UserError(
                 self.env._("Nothing was imported; fix these rows first:\n%(problems)s",
                            problems=self._format_problems(problems))
-            )
-        with self.env.cr.savepoint():
-            self.env["octopus.dossier.loader"].with_company(self.company_id)._apply(
-                plans, self.company_id
             )
         self.state = "done"
         return self._reopen()
@@ -111,19 +124,35 @@ class OctopusDossierImport(models.TransientModel):
         try:
             rows = read_rows(base64.b64decode(self.file))
         except SpreadsheetError as error:
-            message = {
-                "not_spreadsheet": self.env._(
-                    "%(file)s is not an Excel file (.xlsx or .xls).", file=self.filename or ""),
-                "corrupted": self.env._(
-                    "%(file)s cannot be read: the spreadsheet is damaged.",
-                    file=self.filename or ""),
-            }[error.reason]
-            raise UserError(message) from None
-        loader = self.env["octopus.dossier.loader"].with_company(self.company_id)
+            raise UserError(self._read_error_message(error)) from None
+        loader = self._loader()
         records, problems = loader._read(rows)
         if problems:
             return [], problems
         return loader._plan(records, self.company_id)
+
+    def _loader(self):
+        return self.env["octopus.dossier.loader"].with_company(self.company_id)
+
+    def _read_error_message(self, error):
+        """Why the uploaded file cannot be read, in the user's language."""
+        file = self.filename or ""
+        if error.reason == "too_large":
+            return self.env._(
+                "%(file)s holds more than %(limit)s MB of data; split it into smaller files.",
+                file=file, limit=error.limit // (1024 * 1024))
+        return {
+            "not_spreadsheet": self.env._(
+                "%(file)s is not an Excel file (.xlsx or .xls).", file=file),
+            "corrupted": self.env._(
+                "%(file)s cannot be read: the spreadsheet is damaged.", file=file),
+            "too_many_rows": self.env._(
+                "%(file)s has more than %(limit)s rows; split it into smaller files.",
+                file=file, limit=error.limit),
+            "too_many_columns": self.env._(
+                "%(file)s has more than %(limit)s columns; keep only the columns to import.",
+                file=file, limit=error.limit),
+        }[error.reason]
 
     def _format_problems(self, problems):
         return "\n".join(
