@@ -2,6 +2,8 @@ from psycopg2.errors import LockNotAvailable
 
 import logging
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
 
@@ -13,9 +15,9 @@ _logger = logging.getLogger(__name__)
 LOGIN_KIND_BY_DOSSIER_KIND = {"internal": "K", "external": "U"}
 # What only the grant, activate, end and revoke methods may set: client access
 # is billed to the office, so it changes only after the holder's password.
-ACCESS_FIELDS = ("client_user_id", "access_category")
+ACCESS_FIELDS = ("client_user_id", "access_category", "activation_ids", "active_module_ids")
 # The most characters an Excel cell holds: a longer name could not be exported
-# and imported back as it is.
+# and imported back as it is (openpyxl would cut it without a word).
 TEXT_MAX_LENGTH = 32767
 
 
@@ -138,15 +140,27 @@ class OctopusDossier(models.Model):
                 )
 
     @api.constrains("code", "name")
-    def _check_text_length(self):
+    def _check_text(self):
+        """A dossier's code and name go to an Excel cell as they are: refused at
+        input what a cell cannot hold, rather than cut or dropped at export."""
         for dossier in self:
             for field_name in ("code", "name"):
+                if ILLEGAL_CHARACTERS_RE.search(dossier[field_name] or ""):
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of a dossier cannot hold control characters: "
+                            "\"%(value)s\".",
+                            field=self._fields[field_name]._description_string(self.env),
+                            value=ILLEGAL_CHARACTERS_RE.sub("?", dossier[field_name][:30]),
+                        )
+                    )
                 if len(dossier[field_name] or "") > TEXT_MAX_LENGTH:
                     raise ValidationError(
                         self.env._(
-                            "%(field)s of dossier %(code)s is longer than %(limit)s characters.",
+                            "%(field)s of a dossier holds at most %(limit)s characters (what an "
+                            "Excel cell holds); \"%(start)s...\" is longer.",
                             field=self._fields[field_name]._description_string(self.env),
-                            code=(dossier.code or "")[:20],
+                            start=dossier[field_name][:30],
                             limit=TEXT_MAX_LENGTH,
                         )
                     )
@@ -213,7 +227,7 @@ class OctopusDossier(models.Model):
             raise AccessError(
                 self.env._(
                     "You do not work for the office %(office)s.",
-                    office=company.display_name,
+                    office=company.sudo().display_name,
                 )
             )
 

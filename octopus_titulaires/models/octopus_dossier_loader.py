@@ -226,7 +226,9 @@ class OctopusDossierLoader(models.AbstractModel):
             return "create"
         running = plan["running"]
         changed = (
-            dossier.name != plan["name"]
+            # Cells are read trimmed: a name that begins with a tab (written as
+            # it is by the export) is no change.
+            dossier.name.strip() != plan["name"]
             or dossier.kind != plan["kind"]
             or (plan["login"] and dossier.client_user_id.login != plan["login"])
             or any(module not in running for module in plan["modules"])
@@ -266,9 +268,9 @@ class OctopusDossierLoader(models.AbstractModel):
     def _stages(self):
         """The write of a row, step by step, with the column each step answers for."""
         return [
-            ("client", self._write_partners),
-            ("code", self._write_dossiers),
-            ("login", self._write_logins),
+            ("client, vat", self._write_partners),
+            ("code, name, kind", self._write_dossiers),
+            ("login, client_email", self._write_logins),
             ("modules", self._write_activations),
         ]
 

@@ -6,7 +6,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
+
+from ..models.octopus_dossier import TEXT_MAX_LENGTH
 
 _lt = LazyTranslate(__name__)
 
@@ -46,6 +49,9 @@ LEDGER_COLUMNS = [
 ]
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "#,##0.00"
+# openpyxl writes a text starting with "=" as a formula and one of Excel's error
+# codes (#N/A, #REF!...) as an error: such texts get a cell typed as text.
+MISREAD_TEXT_PREFIXES = ("=", "#")
 
 
 class OctopusDossierXlsx(models.AbstractModel):
@@ -60,14 +66,18 @@ class OctopusDossierXlsx(models.AbstractModel):
         """Return the .xlsx bytes for ``company`` (all its dossiers, or ``dossiers``)."""
         invoice = company._octopus_project_invoice(on_date, dossiers)
         workbook = Workbook(write_only=True)
-        self._write_sheet(workbook, self.env._("Dossiers"), OVERVIEW_COLUMNS,
-                          self._overview_rows(company, on_date, dossiers))
-        self._write_sheet(workbook, self.env._("Next invoice"), INVOICE_COLUMNS,
-                          self._invoice_rows(invoice))
-        self._write_sheet(workbook, self.env._("Activation ledger"), LEDGER_COLUMNS,
-                          self._ledger_rows(company, dossiers))
         stream = io.BytesIO()
-        workbook.save(stream)
+        try:
+            self._write_sheet(workbook, self.env._("Dossiers"), OVERVIEW_COLUMNS,
+                              self._overview_rows(company, on_date, dossiers))
+            self._write_sheet(workbook, self.env._("Next invoice"), INVOICE_COLUMNS,
+                              self._invoice_rows(invoice))
+            self._write_sheet(workbook, self.env._("Activation ledger"), LEDGER_COLUMNS,
+                              self._ledger_rows(company, dossiers))
+        finally:
+            # Saving is how a write-only workbook closes its sheets and deletes
+            # their temporary files, also when a refused text stops it halfway.
+            workbook.save(stream)
         return stream.getvalue()
 
     def _write_sheet(self, workbook, title, columns, rows):
@@ -79,24 +89,40 @@ class OctopusDossierXlsx(models.AbstractModel):
         sheet.append([self._styled(sheet, self.env._(header), bold)
                       for _key, header, _width in columns])
         keys = [key for key, _header, _width in columns]
-        count = 0
-        for row in rows:
-            count += 1
+        number = 1  # the header's, when there is no row
+        for number, row in enumerate(rows, start=2):
             font = bold if row.get("total") else None
-            sheet.append([self._value(sheet, row.get(key), font) for key in keys])
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+            sheet.append([self._value(sheet, number, row.get(key), font) for key in keys])
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{number}"
         return sheet
 
-    def _value(self, sheet, value, font):
+    def _value(self, sheet, number, value, font):
         """Plain values go straight to openpyxl, which is fast and formats dates
-        itself; only amounts and total rows pay for a styled cell."""
+        itself; only amounts, total rows and texts openpyxl would misread pay for
+        a cell of their own."""
         if isinstance(value, float):
             cell = self._styled(sheet, value, font)
             cell.number_format = AMOUNT_FORMAT
             return cell
+        if isinstance(value, str):
+            return self._text(sheet, number, value, font)
         if font and value is not None:
             return self._styled(sheet, value, font)
         return value if value is not False else None
+
+    def _text(self, sheet, number, text, font):
+        """``text`` as Excel will show it, never as a formula, never cut."""
+        if len(text) > TEXT_MAX_LENGTH:
+            raise UserError(self.env._(
+                "Sheet %(sheet)s, row %(row)s: the text “%(start)s…” is longer than the "
+                "%(limit)s characters an Excel cell holds; shorten it and export again.",
+                sheet=sheet.title, row=number, start=text[:40], limit=TEXT_MAX_LENGTH,
+            ))
+        if not font and not text.startswith(MISREAD_TEXT_PREFIXES):
+            return text
+        cell = self._styled(sheet, text, font)
+        cell.data_type = "s"
+        return cell
 
     def _styled(self, sheet, value, font=None):
         cell = WriteOnlyCell(sheet, value=value)

@@ -15,5 +15,9 @@ from . import test_invoice_projection
 from . import test_dossier_export
 from . import test_billing_summary
 from . import test_dossier_import
+from . import test_dossier_import_rules
+from . import test_access_door
 from . import test_portal
 from . import test_translations
+from . import test_spreadsheet_limits
+from . import test_export_text_cells

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.tools import email_normalize
+
+from ..models.octopus_client_user import normalized_email
 
 STEPS = ["dossier", "office_email", "client_email", "modules", "password", "done"]
 
@@ -75,7 +76,7 @@ class OctopusDossierGrant(models.TransientModel):
     @api.depends("client_email", "client_user_id")
     def _compute_portal_access(self):
         for wizard in self:
-            email = email_normalize(wizard.client_email or "")
+            email = normalized_email(wizard.client_email)
             wizard.portal_access = bool(email) and not wizard.client_user_id.user_id and not (
                 self.env["res.users"].sudo().with_context(active_test=False)
                 .search_count([("login", "=", email)], limit=1)

@@ -1,0 +1,155 @@
+import base64
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import B_USER_PASSWORD, OctopusCase
+from .test_dossier_import import HEADER, xlsx
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-11-28")
+class TestDossierImportRules(OctopusCase):
+    """The import follows the grant's rules, asks for the password when it
+    changes client access or modules, and its preview runs the import's own
+    write (rolled back), so that a clean preview means a clean import."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_client = cls.env["res.partner"].create(
+            {"name": "Autre Client", "is_company": True}
+        )
+        cls.other_login = cls._login("K", partner_id=cls.other_client.id)
+
+    def _preview(self, rows):
+        wizard = self.env["octopus.dossier.import"].with_user(self.b_user).create(
+            {"file": base64.b64encode(xlsx([HEADER, *rows])), "filename": "rows.xlsx",
+             "company_id": self.office.id}
+        )
+        wizard.action_preview()
+        return wizard
+
+    def _import(self, wizard, password=B_USER_PASSWORD):
+        return wizard.with_context(octopus_password=password).action_import()
+
+    def _office_dossier(self, code):
+        return self.Dossier.with_context(active_test=False).search(
+            [("company_id", "=", self.office.id), ("code", "=", code)]
+        )
+
+    def _assert_refused_by_write(self, rows, row, column, message):
+        """The row passes the column checks, the write refuses it; the preview
+        says so by row and column, the import refuses the same, nothing is written."""
+        loader = self.env["octopus.dossier.loader"].with_user(self.b_user)
+        records, _problems = loader._read([HEADER, *rows])
+        _plans, problems = loader._plan(records, self.office)
+        self.assertFalse(problems, "the column checks alone let the row through")
+        before = self._counts()
+        wizard = self._preview(rows)
+        self.assertEqual(self._counts(), before, "the preview's write is rolled back")
+        self.assertIn(f"Row {row}, column {column}: ", wizard.problem_text)
+        self.assertIn(message, wizard.problem_text)
+        with self.assertRefused(UserError, f"Nothing was imported(.|\n)*Row {row}, column {column}"):
+            self._import(wizard)
+        self.assertEqual(self._counts(), before)
+        return wizard
+
+    def test_dossier_onto_another_clients_login_is_refused(self):
+        self._assert_refused_by_write(
+            [["R001", "Boulangerie", "Boulangerie Test", "", "internal", self.other_login.login,
+              "", ""]],
+            2, "login, client_email", "cannot take dossiers of another client",
+        )
+        self.assertFalse(self._office_dossier("R001"))
+
+    def test_name_longer_than_a_cell_is_refused_by_the_write_the_preview_runs(self):
+        # openpyxl cuts what it writes at 32,767 characters, so the rows are given
+        # to the loader as the reader returns them.
+        loader = self.env["octopus.dossier.loader"].with_user(self.b_user)
+        records, _problems = loader._read([
+            HEADER,
+            ["R002", "N" * 32768, "Boulangerie Test", "", "internal", "", "", ""],
+            ["R003", "Fine", "Boulangerie Test", "", "internal", "", "", ""],
+            ["R004", "Fine", "C" * 32768, "", "internal", "", "", ""],
+        ])
+        plans, problems = loader._plan(records, self.office)
+        self.assertEqual(problems, [(4, "client", "The client's name is longer than 32767 "
+                                                  "characters.")])
+        before = self._counts()
+        problems = loader._apply(plans, self.office, dry_run=True)
+        self.assertEqual([(row, column) for row, column, _message in problems],
+                         [(2, "code, name, kind")])
+        self.assertIn("holds at most 32767 characters", problems[0][2])
+        self.assertEqual(self._counts(), before)
+        self.assertFalse(self._office_dossier("R003"), "the fine row was rolled back too")
+
+    def test_revoked_login_is_refused(self):
+        revoked = self._login("K", state="revoked")
+        wizard = self._preview(
+            [["R005", "X", "Boulangerie Test", "", "internal", revoked.login, "", ""]]
+        )
+        self.assertIn(f"Row 2, column login: Login {revoked.login} is revoked",
+                      wizard.problem_text)
+        with self.assertRefused(UserError, "Nothing was imported"):
+            self._import(wizard)
+        self.assertFalse(self._office_dossier("R005"))
+
+    def test_k_login_brings_the_default_module(self):
+        wizard = self._preview(
+            [["R006", "X", "Boulangerie Test", "", "internal", "K55550006", "", "BANK"]]
+        )
+        self.assertEqual(wizard.preview_line_ids.module_codes, "PORTAL, BANK")
+        self._import(wizard)
+        dossier = self._office_dossier("R006")
+        self.assertEqual(dossier.access_category, "C")
+        self.assertEqual(dossier.active_module_ids, self.portal_module | self.bank_module)
+        self.assertEqual(dossier.activation_ids.activated_by_id, self.b_user)
+
+    def test_logins_and_modules_ask_for_the_password(self):
+        rows = [["R007", "X", "Boulangerie Test", "", "internal", "K55550007", "", ""]]
+        wizard = self._preview(rows)
+        self.assertTrue(wizard.needs_password)
+        before = self._counts()
+        with self.assertRefused(UserError, "Enter your Odoo password"):
+            wizard.action_import()
+        with self.assertRefused(UserError, "Wrong password"):
+            self._import(wizard, password="guess")
+        self.assertEqual(self._counts(), before)
+        self.assertEqual(wizard.state, "preview")
+        self._import(wizard)
+        self.assertEqual(self._office_dossier("R007").client_user_id.login, "K55550007")
+
+    def test_rows_without_logins_or_modules_need_no_password(self):
+        wizard = self._preview([["R008", "X", "Boulangerie Test", "", "internal", "", "", ""]])
+        self.assertFalse(wizard.needs_password)
+        wizard.action_import()
+        self.assertEqual(self._office_dossier("R008").access_category, "A")
+
+    def test_preview_writes_nothing_not_even_chatter(self):
+        existing = self._dossier("R009")
+        messages = existing.message_ids
+        before = self._counts()
+        wizard = self._preview(
+            [["R009", "Renamed", "Boulangerie Test", "", "internal", "K55550009", "", "BANK"],
+             ["R010", "New", "Nouveau Client", "", "internal", "", "", "BANK"]]
+        )
+        self.assertEqual((wizard.create_count, wizard.update_count, wizard.problem_count),
+                         (1, 1, 0))
+        self._end_transaction()
+        existing.invalidate_recordset()
+        self.assertEqual(self._counts(), before)
+        self.assertEqual(existing.name, "Dossier R009")
+        self.assertEqual(existing.message_ids, messages)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Nouveau Client")]))
+
+    def test_hostile_email_addresses_are_refused(self):
+        for email in ("<script>alert(1)</script>@example.com", f"{'x' * 65}@example.com",
+                      "Gerant <gerant@example.be>"):
+            with self.subTest(email=email):
+                wizard = self._preview(
+                    [["R011", "X", "Boulangerie Test", "", "internal", "K55550011", email, ""]]
+                )
+                self.assertIn("Row 2, column client_email", wizard.problem_text)
