@@ -189,6 +189,8 @@ class OctopusDossier(models.Model):
     def write(self, vals):
         self._check_access_fields(vals)
         self._check_office_kept(self, vals)
+        if "active" in vals and not vals["active"]:
+            self._check_archivable()
         if vals.get("client_user_id"):
             self._check_no_other_login(vals["client_user_id"])
         return super().write(vals)
@@ -217,6 +219,20 @@ class OctopusDossier(models.Model):
                     fields=", ".join(
                         self._fields[name]._description_string(self.env) for name in refused
                     ),
+                )
+            )
+
+    def _check_archivable(self):
+        """An archived dossier leaves the invoice and the portal: while its client
+        has access, its modules run and are billed, so access is revoked first
+        (with the password), which ends them."""
+        with_access = self.filtered(lambda dossier: dossier.access_category == "C")
+        if with_access:
+            raise UserError(
+                self.env._(
+                    "Dossier %(dossier)s has client access: revoke it (Revoke Client Access) "
+                    "before archiving the dossier.",
+                    dossier=with_access[0].display_name,
                 )
             )
 

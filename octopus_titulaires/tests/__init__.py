@@ -21,3 +21,4 @@ from . import test_portal
 from . import test_translations
 from . import test_spreadsheet_limits
 from . import test_export_text_cells
+from . import test_attacks_rpc

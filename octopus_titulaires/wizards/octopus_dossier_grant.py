@@ -40,10 +40,17 @@ class OctopusDossierGrant(models.TransientModel):
         string="Office E-mail", default=lambda self: self.env.user.email
     )
     client_email = fields.Char(
-        string="Client E-mail", compute="_compute_client_email", store=True, readonly=False
+        string="Client E-mail",
+        compute="_compute_client_email",
+        store=True,
+        readonly=False,
+        # With the user's rights: another office's login or dossier put in the
+        # dialog over RPC must not hand its e-mail back.
+        compute_sudo=False,
     )
     portal_access = fields.Boolean(
         compute="_compute_portal_access",
+        compute_sudo=False,
         store=True,
         readonly=False,
         help="Give the client an Odoo portal user to see its dossiers and modules at "
