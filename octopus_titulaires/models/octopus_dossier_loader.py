@@ -37,9 +37,6 @@ HEADER_SEARCH_ROWS = 10
 WRITE_ERRORS = (UserError, IntegrityError)
 
 
-class _PreviewDone(Exception):
-    """Rolls back the write that a preview ran to find what the import would refuse."""
-
 
 def normalize(text):
     text = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
@@ -156,9 +153,7 @@ class OctopusDossierLoader(models.AbstractModel):
             if known_login and known_login.company_id != company:
                 problem("login", self.env._("Login %(login)s is already used by another office.",
                                             login=login))
-            elif known_login and known_login.state != "active":
-                problem("login", self.env._("Login %(login)s is revoked: it takes no dossier.",
-                                            login=login))
+
             dossier = existing.get(code)
             if dossier and login and dossier.client_user_id and dossier.client_user_id.login != login:
                 problem("login", self.env._(
@@ -249,20 +244,17 @@ class OctopusDossierLoader(models.AbstractModel):
         self.env["octopus.dossier"]._check_office_allowed(company)
         plans = [plan for plan in plans if plan["action"] != "unchanged"]
         problems = []
-        try:
-            with self.env.cr.savepoint():
-                try:
-                    with self.env.cr.savepoint():
-                        for _column, stage in self._stages():
-                            stage(plans, company)
-                except WRITE_ERRORS as error:
-                    problems = self._locate(plans, company) or [
-                        (plans[0]["row"], "", self._error_message(error))
-                    ]
-                if problems or dry_run:
-                    raise _PreviewDone()
-        except _PreviewDone:
-            pass
+        with self.env.cr.savepoint() as everything:
+            try:
+                with self.env.cr.savepoint():
+                    for _column, stage in self._stages():
+                        stage(plans, company)
+            except WRITE_ERRORS as error:
+                problems = self._locate(plans, company) or [
+                    (plans[0]["row"], "", self._error_message(error))
+                ]
+            if problems or dry_run:
+                everything.rollback()
         return problems
 
     def _stages(self):

@@ -91,7 +91,7 @@ class TestDossierImportRules(OctopusCase):
         wizard = self._preview(
             [["R005", "X", "Boulangerie Test", "", "internal", revoked.login, "", ""]]
         )
-        self.assertIn(f"Row 2, column login: Login {revoked.login} is revoked",
+        self.assertIn(f"Row 2, column login, client_email: Login {revoked.login} is revoked",
                       wizard.problem_text)
         with self.assertRefused(UserError, "Nothing was imported"):
             self._import(wizard)
