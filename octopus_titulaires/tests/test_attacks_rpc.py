@@ -7,14 +7,13 @@ database, that nothing was written.
 """
 
 import base64
-import io
 import json
 from datetime import date
 
-from openpyxl import Workbook
-
 from odoo import http
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from .test_dossier_import import HEADER, xlsx
 
 DOSSIER_LOGGER = "odoo.addons.octopus_titulaires.models.octopus_dossier"
 # Odoo's login cooldown counts failures per remote address; the test server
@@ -38,16 +37,10 @@ PASSWORDS = {
     "atk_portal_x": "portal-x-Secret-6",
     "atk_portal_y": "portal-y-Secret-7",
 }
-IMPORT_HEADER = ["code", "name", "client", "vat", "kind", "login", "client_email", "modules"]
 
 
 def xlsx_base64(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return base64.b64encode(stream.getvalue()).decode()
+    return base64.b64encode(xlsx(rows)).decode()
 
 
 @tagged("post_install", "-at_install")
@@ -605,7 +598,7 @@ class TestRpcAttacks(HttpCase):
     def _import(self, rows, company=None):
         """An import created and previewed over RPC; its id and preview."""
         import_id = self.call("octopus.dossier.import", "create", [{
-            "file": xlsx_base64([IMPORT_HEADER, *rows]), "filename": "attack.xlsx",
+            "file": xlsx_base64([HEADER, *rows]), "filename": "attack.xlsx",
             "company_id": (company or self.office).id,
         }])[0]
         self.button("octopus.dossier.import", "action_preview", import_id)
@@ -641,7 +634,7 @@ class TestRpcAttacks(HttpCase):
         new_row = ["ATK-I3", "Imported", "Client Attaque Z", "", "internal", "K55500001",
                    "z@client-z.example.be", ""]
         body = self._rpc_body("/web/dataset/call_kw", "octopus.dossier.import", "create", [[{
-            "file": xlsx_base64([IMPORT_HEADER, new_row]), "filename": "attack.xlsx",
+            "file": xlsx_base64([HEADER, new_row]), "filename": "attack.xlsx",
             "company_id": self.other_office.id}]], {})
         # The dialog itself may name any office; what it does there is refused.
         foreign_id = body["result"][0]

@@ -73,6 +73,26 @@ class TestClientPortal(HttpCase, MockEmail):
         wizard.client_email = self.b_user.login
         self.assertFalse(wizard.portal_access)
 
+    def test_the_list_is_paged_as_odoo_portal_lists_are(self):
+        # One dossier more than a page holds, all on the client's own login.
+        step = 80  # CustomerPortal._items_per_page
+        more = self.env["octopus.dossier"].create([
+            {"code": f"PAGE-{index:03d}", "name": f"Page {index}", "partner_id": self.client.id,
+             "company_id": self.office.id}
+            for index in range(step - 1)
+        ])
+        more.sudo().write({"client_user_id": self.login.id})
+        self._consent()
+        self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
+        first = self.url_open("/my/dossiers").text
+        second = self.url_open("/my/dossiers/page/2").text
+        self.assertEqual(first.count("o_octopus_portal_dossier\""), step)
+        self.assertEqual(second.count("o_octopus_portal_dossier\""), 1)
+        self.assertIn("/my/dossiers/page/2", first)
+        self.assertIn("PORTAL-1", first)
+        self.assertIn("PORTAL-2", second, "sorted by code: the last one is on page 2")
+        self.assertNotIn("FOREIGN-1", first + second)
+
     def test_first_visit_asks_for_consent_stored_once(self):
         self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
         page = self.url_open("/my/dossiers")
