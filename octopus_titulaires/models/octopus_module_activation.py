@@ -169,13 +169,20 @@ class OctopusModuleActivation(models.Model):
         days_in_period = (period_to - period_from).days + 1
         return currency.round(annual_price * ((last - first).days + 1) / days_in_period)
 
+    @api.model
+    def _running_domain(self, on_date):
+        """What "running on ``on_date``" means, the one definition that searches,
+        filters and computes use."""
+        return [("date_start", "<=", on_date),
+                "|", ("date_end", "=", False), ("date_end", ">=", on_date)]
+
     def _running(self, on_date):
         """The activations of this recordset that run on ``on_date``."""
-        return self.filtered(lambda activation: activation._is_running(on_date))
+        return self.filtered_domain(self._running_domain(on_date))
 
     def _is_running(self, on_date):
         self.ensure_one()
-        return self.date_start <= on_date and (not self.date_end or self.date_end >= on_date)
+        return bool(self._running(on_date))
 
     def _overlaps(self, other):
         """Whether the two periods share a day (an empty end runs for ever)."""

@@ -151,9 +151,9 @@ class OctopusDossierXlsx(models.AbstractModel):
             )
         }
         running = {}
-        for activation in self.env["octopus.module.activation"].search_fetch(
-            [("dossier_id", "in", records.ids), ("date_start", "<=", on_date),
-             "|", ("date_end", "=", False), ("date_end", ">=", on_date)],
+        Activation = self.env["octopus.module.activation"]
+        for activation in Activation.search_fetch(
+            [("dossier_id", "in", records.ids), *Activation._running_domain(on_date)],
             ["dossier_id", "module_id", "date_start"],
             order="date_start, id",
         ):
