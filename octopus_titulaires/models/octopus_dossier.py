@@ -481,7 +481,10 @@ class OctopusDossier(models.Model):
         # A dialog computes this on its unsaved copies of the modules: use the originals.
         for module in modules._origin.sorted():
             annual_price = module._get_price(on_date)
-            prorated = Activation._prorate(annual_price, on_date, None, period, currency)
+            # Priced as the activation that confirming writes, without writing it.
+            prorated = Activation.new(
+                {"module_id": module.id, "date_start": on_date, "annual_price": annual_price}
+            )._amount_in_period(period)
             lines.append(
                 {
                     "module": module,
@@ -620,11 +623,20 @@ class OctopusDossier(models.Model):
 
     @api.model
     def _cron_refresh_active_modules(self):
-        """The D column depends on today's date: recompute it once a day."""
-        dossiers = self.with_context(active_test=False).search(self._active_modules_domain())
-        self.env.add_to_compute(self._fields["active_module_ids"], dossiers)
-        dossiers._recompute_recordset(["active_module_ids"])
+        """Running depends on the date: each day, the activations that start or end
+        today change the D column of their dossiers, and on the first day of an
+        office's billing year its next invoice covers another year. Only those are
+        recomputed, by telling the ORM what changed."""
+        today = fields.Date.context_today(self)
+        Activation = self.env["octopus.module.activation"]
+        Activation.search(self._changing_activations_domain(today)).modified(
+            ["date_start", "date_end"]
+        )
+        if today.day == 1:
+            offices = self.env["res.company"].search([("octopus_billing_month", "=", today.month)])
+            Activation.search([("company_id", "in", offices.ids)]).modified(["annual_price"])
+        self.env.flush_all()
 
     @api.model
-    def _active_modules_domain(self):
-        return [("activation_ids", "!=", False)]
+    def _changing_activations_domain(self, today):
+        return ["|", ("date_start", "=", today), ("date_end", "=", today)]

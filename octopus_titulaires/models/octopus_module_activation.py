@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 # Ending a module is the only change the ledger accepts once a line is written.
 MUTABLE_FIELDS = {"date_end"}
@@ -23,7 +26,13 @@ class OctopusModuleActivation(models.Model):
     )
     module_id = fields.Many2one("octopus.module", required=True, ondelete="restrict", index=True)
     date_start = fields.Date(required=True, default=fields.Date.context_today)
-    date_end = fields.Date(help="Last day the module runs; empty while it is running.")
+    # The day the module stopped: ended or revoked today, it no longer runs today,
+    # and a same-day re-activation starts where it stopped (no day billed twice).
+    date_end = fields.Date(
+        string="Ended On",
+        help="The day the module stopped running; it does not run that day. Empty while "
+        "it runs.",
+    )
     # Prices and staff names are the office's business, not its clients' (the
     # portal reads this model for the modules and their dates).
     annual_price = fields.Monetary(
@@ -42,30 +51,43 @@ class OctopusModuleActivation(models.Model):
         "res.users", readonly=True, groups="octopus_titulaires.group_titulaire"
     )
     access_category = fields.Selection(related="dossier_id.access_category", store=True)
-    is_running = fields.Boolean(compute="_compute_is_running", string="Running")
-    projected_cost = fields.Monetary(
-        string="Projected Annual Cost",
+    is_running = fields.Boolean(
+        compute="_compute_is_running", search="_search_is_running", string="Running"
+    )
+    next_invoice_amount = fields.Monetary(
+        string="Amount on the Next Invoice",
         currency_field="currency_id",
-        compute="_compute_projected_cost",
+        compute="_compute_next_invoice_amount",
         store=True,
         aggregator="sum",
         groups="octopus_titulaires.group_titulaire",
-        help="What the activation adds to the office's annual invoice: its frozen price "
-        "while it runs on a C dossier; B dossiers are billed to their clients.",
+        help="What the activation adds to the office's next invoice, which covers the next "
+        "full billing year after today: its frozen annual price for the days it runs in "
+        "that year. Zero on a B dossier, whose client Octopus bills.",
     )
 
     @api.depends("date_start", "date_end")
-    @api.depends_context("date")
     def _compute_is_running(self):
+        running = self._running(fields.Date.context_today(self))
+        for activation in self:
+            activation.is_running = activation in running
+
+    def _search_is_running(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Running can only be searched as true or false."))
+        domain = self._running_domain(fields.Date.context_today(self))
+        if (operator == "=") == value:
+            return domain
+        return [expression.NOT_OPERATOR, *expression.normalize_domain(domain)]
+
+    # The billing year rolls over once a year: the daily refresh recomputes it then.
+    @api.depends("annual_price", "date_start", "date_end", "access_category",
+                 "company_id.octopus_billing_month")
+    def _compute_next_invoice_amount(self):
         today = fields.Date.context_today(self)
         for activation in self:
-            activation.is_running = activation._is_running(today)
-
-    @api.depends("annual_price", "access_category", "date_end")
-    def _compute_projected_cost(self):
-        for activation in self:
-            billed = activation.access_category == "C" and not activation.date_end
-            activation.projected_cost = activation.annual_price if billed else 0.0
+            period = activation.company_id._octopus_next_billing_year(today)
+            activation.next_invoice_amount = activation._invoice_amount(period)
 
     @api.depends("dossier_id", "module_id", "date_start")
     def _compute_display_name(self):
@@ -153,39 +175,53 @@ class OctopusModuleActivation(models.Model):
         )
 
     @api.model
-    def _prorate(self, annual_price, date_from, date_to, period, currency):
-        """Share of ``annual_price`` for the days of [date_from, date_to] inside the
-        billing ``period`` (first day, last day), rounded to the currency.
-
-        The period's own length is the divisor, so a leap year counts 366 days and
-        29 February weighs like any other day. An empty ``date_to`` runs to the end
-        of the period.
-        """
-        period_from, period_to = period
-        first = max(date_from, period_from)
-        last = min(date_to or period_to, period_to)
-        if last < first:
-            return 0.0
-        days_in_period = (period_to - period_from).days + 1
-        return currency.round(annual_price * ((last - first).days + 1) / days_in_period)
-
-    @api.model
     def _running_domain(self, on_date):
-        """What "running on ``on_date``" means, the one definition that searches,
-        filters and computes use."""
+        """What "running on ``on_date``" means, the one definition that the Running
+        field, its search, the D column, the export and the portal use: started, and
+        not yet ended (an activation ended on a day no longer runs that day)."""
         return [("date_start", "<=", on_date),
-                "|", ("date_end", "=", False), ("date_end", ">=", on_date)]
+                "|", ("date_end", "=", False), ("date_end", ">", on_date)]
 
     def _running(self, on_date):
         """The activations of this recordset that run on ``on_date``."""
         return self.filtered_domain(self._running_domain(on_date))
 
-    def _is_running(self, on_date):
+    def _days_in_period(self, period):
+        """The first and last day the activation runs inside ``period`` (first
+        day, last day), or None when it does not run in it."""
         self.ensure_one()
-        return bool(self._running(on_date))
+        period_from, period_to = period
+        first = max(self.date_start, period_from)
+        last = min(self.date_end - timedelta(days=1) if self.date_end else period_to, period_to)
+        return (first, last) if first <= last else None
+
+    def _amount_in_period(self, period):
+        """The pricing rule (DESIGN.md, "Pricing"): the frozen annual price for the
+        days the activation runs inside the billing ``period``, the period's own
+        length as divisor (a leap year counts 366 days), rounded to the currency.
+        The next invoice, the cost preview, the monthly summary and the Cost
+        Analysis all price through here."""
+        days = self._days_in_period(period)
+        if not days:
+            return 0.0
+        days_in_period = (period[1] - period[0]).days + 1
+        return self.currency_id.round(
+            self.annual_price * ((days[1] - days[0]).days + 1) / days_in_period
+        )
+
+    def _billed_to_office(self):
+        """Octopus bills the office for the modules of its C dossiers; a B dossier's
+        client pays its own, and an A dossier runs none."""
+        self.ensure_one()
+        return self.access_category == "C"
+
+    def _invoice_amount(self, period):
+        """What the activation adds to the office's invoice for ``period``."""
+        return self._amount_in_period(period) if self._billed_to_office() else 0.0
 
     def _overlaps(self, other):
-        """Whether the two periods share a day (an empty end runs for ever)."""
-        return (not other.date_end or other.date_end >= self.date_start) and (
-            not self.date_end or other.date_start <= self.date_end
+        """Whether the two activations run on a common day (an empty end runs for
+        ever; the end day itself is not run)."""
+        return (not other.date_end or other.date_end > self.date_start) and (
+            not self.date_end or other.date_start < self.date_end
         )

@@ -73,17 +73,18 @@ class ResCompany(models.Model):
     def _octopus_next_billing_year(self, on_date):
         """The next full billing year after ``on_date``: the one the next invoice covers."""
         self.ensure_one()
-        try:
-            _first, last = self._octopus_billing_year(on_date)
-            first_next = last + relativedelta(days=1)
-            return first_next, first_next + relativedelta(years=1, days=-1)
-        except (AttributeError, TypeError, ValueError, OverflowError):
+        # The year after next must exist in the calendar: the next billing year
+        # ends in it.
+        if not isinstance(on_date, date) or on_date.year > date.max.year - 2:
             raise UserError(
                 self.env._(
                     "No billing year can be computed for the reference date %(date)s.",
                     date=on_date or "",
                 )
-            ) from None
+            )
+        _first, last = self._octopus_billing_year(on_date)
+        first_next = last + relativedelta(days=1)
+        return first_next, first_next + relativedelta(years=1, days=-1)
 
     def _octopus_check_billing_setup(self):
         self.ensure_one()
@@ -97,11 +98,13 @@ class ResCompany(models.Model):
             )
 
     def _octopus_project_invoice(self, on_date, dossiers=None):
-        """The office's next invoice as seen on ``on_date`` (DESIGN.md, "Pricing").
+        """The office's next invoice as seen on ``on_date`` (DESIGN.md, "Pricing"):
+        the one answer to "what is the next invoice".
 
         One line for the Packet Deal fee, one per activation of a C dossier that
-        overlaps the next billing year (prorated by day, on its frozen price), and
-        the B dossiers' activations at 0 since Octopus bills their clients. The
+        runs in the next billing year (priced by the activation's
+        ``_amount_in_period``), and the B dossiers' activations at 0 since Octopus
+        bills their clients. The
         number of queries does not depend on the number of dossiers: each model is
         read once, with the fields the invoice needs.
         """
@@ -116,7 +119,7 @@ class ResCompany(models.Model):
             ("date_start", "<=", period[1]),
             "|",
             ("date_end", "=", False),
-            ("date_end", ">=", period[0]),
+            ("date_end", ">", period[0]),
         ]
         if dossiers is not None:
             domain.append(("dossier_id", "in", dossiers.ids))
@@ -132,14 +135,15 @@ class ResCompany(models.Model):
             )
         }
         modules = self.env["octopus.module"].with_context(active_test=False).search_fetch(
-            [("id", "in", activations.module_id.ids)], ["name", "code", "sequence"]
+            [("id", "in", activations.module_id.ids)], ["name", "code", "sequence", "currency_id"]
         )
         self._octopus_check_tariffs(activations, modules)
-        prorate = self.env["octopus.module.activation"]._prorate
         lines = []
         for activation in activations:
+            days = activation._days_in_period(period)
+            if not days:
+                continue
             dossier = dossier_by_id[activation.dossier_id.id]
-            billed = activation.access_category == "C"
             lines.append(
                 {
                     "category": activation.access_category,
@@ -148,13 +152,10 @@ class ResCompany(models.Model):
                     "module_name": activation.module_id.name,
                     "module_code": activation.module_id.code,
                     "module_sequence": activation.module_id.sequence,
-                    "date_from": max(activation.date_start, period[0]),
-                    "date_to": min(activation.date_end or period[1], period[1]),
+                    "date_from": days[0],
+                    "date_to": days[1],
                     "annual_price": activation.annual_price,
-                    "amount": prorate(
-                        activation.annual_price, activation.date_start, activation.date_end,
-                        period, currency,
-                    ) if billed else 0.0,
+                    "amount": activation._invoice_amount(period),
                 }
             )
         lines.sort(key=lambda line: (line["category"] != "C", line["dossier_code"],

@@ -17,6 +17,7 @@ from . import test_billing_summary
 from . import test_dossier_import
 from . import test_dossier_import_rules
 from . import test_access_door
+from . import test_running
 from . import test_portal
 from . import test_translations
 from . import test_spreadsheet_limits

@@ -89,8 +89,10 @@ class TestActivation(OctopusCase):
         with self.assertRefused(ValidationError, "already active on dossier"):
             self._activate(date(2025, 12, 1))
         with self.assertRefused(ValidationError, "already active on dossier"):
-            self._activate(date(2026, 3, 31), date(2026, 5, 1))
+            self._activate(date(2026, 3, 30), date(2026, 5, 1))
         self.assertEqual(self._counts(), before)
+        # Ended on 31 March, it does not run that day: a new period may start then.
+        self.assertTrue(self._activate(date(2026, 3, 31)))
 
     def test_consecutive_periods_and_other_modules_are_allowed(self):
         first = self._activate(date(2026, 1, 1), date(2026, 3, 31))

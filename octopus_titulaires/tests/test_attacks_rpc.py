@@ -565,7 +565,7 @@ class TestRpcAttacks(HttpCase):
         self.login_as(self.portal_x)
         hidden = [
             ("octopus.module.activation", activations.ids,
-             ["annual_price", "projected_cost", "activated_by_id", "ended_by_id"]),
+             ["annual_price", "next_invoice_amount", "activated_by_id", "ended_by_id"]),
             ("octopus.client.user", self.login_x.ids, ["office_email", "consent_user_id"]),
             ("octopus.module", self.bank_module.ids, ["current_price", "tariff_ids"]),
         ]
@@ -576,7 +576,7 @@ class TestRpcAttacks(HttpCase):
         # Nor by asking for every field, searching or grouping on a price.
         everything = self.call("octopus.module.activation", "read", activations.ids)
         self.assertEqual(len(everything), len(activations))
-        self.assertFalse({"annual_price", "projected_cost", "activated_by_id"}
+        self.assertFalse({"annual_price", "next_invoice_amount", "activated_by_id"}
                          & set(everything[0]))
         self.assertRefused(ACCESS_ERROR, FIELD_REFUSAL, "octopus.module.activation",
                            "search_count", [("annual_price", ">", 40)])

@@ -88,10 +88,16 @@ class TestGrantCostPreview(OctopusCase):
         self.assertIn("24.20", html)
         self.assertIn("o_octopus_prorated_total", html)
 
-    def test_prorate_helper_edges(self):
-        prorate = self.env["octopus.module.activation"]._prorate
+    def test_amount_in_period_edges(self):
         period = (date(2026, 1, 1), date(2026, 12, 31))
-        eur = self.env.ref("base.EUR")
-        self.assertEqual(prorate(365.0, date(2025, 6, 1), None, period, eur), 365.0)
-        self.assertEqual(prorate(365.0, date(2026, 3, 1), date(2026, 3, 31), period, eur), 31.0)
-        self.assertEqual(prorate(365.0, date(2025, 1, 1), date(2025, 12, 31), period, eur), 0.0)
+
+        def amount(start, end=None):
+            return self.env["octopus.module.activation"].new(
+                {"module_id": self.bank_module.id, "annual_price": 365.0,
+                 "date_start": start, "date_end": end}
+            )._amount_in_period(period)
+
+        self.assertEqual(amount(date(2025, 6, 1)), 365.0)
+        self.assertEqual(amount(date(2026, 3, 1), date(2026, 4, 1)), 31.0, "ended on 1 April")
+        self.assertEqual(amount(date(2025, 1, 1), date(2026, 1, 1)), 0.0)
+        self.assertEqual(amount(date(2026, 3, 1), date(2026, 3, 1)), 0.0, "ended the day it began")
