@@ -73,6 +73,15 @@ class TestClientPortal(HttpCase, MockEmail):
         wizard.client_email = self.b_user.login
         self.assertFalse(wizard.portal_access)
 
+    def test_a_module_ended_today_has_left_the_portal(self):
+        bank = self.env.ref("octopus_titulaires.module_bank")
+        self._consent()
+        self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
+        self.assertEqual(self.url_open("/my/dossiers").text.count(bank.name), 2)
+        self.dossier.with_user(self.b_user)._end_modules(bank)
+        self.assertEqual(self.url_open("/my/dossiers").text.count(bank.name), 1,
+                         "still on the second dossier only")
+
     def test_the_list_is_paged_as_odoo_portal_lists_are(self):
         # One dossier more than a page holds, all on the client's own login.
         step = 80  # CustomerPortal._items_per_page
