@@ -145,11 +145,12 @@ class OctopusClientUser(models.Model):
         return super().write(vals)
 
     def _check_can_take(self, dossiers):
-        """An existing login takes more dossiers only while it is active, and only
-        of its own office and client."""
+        """The one rule of logins and clients (DESIGN.md, "Rules"): a login takes
+        dossiers only while it is active, and only of its own office and client;
+        a person running several companies gets a login per company."""
         self.ensure_one()
         if self.state != "active":
-            raise UserError(
+            raise ValidationError(
                 self.env._(
                     "Login %(login)s is revoked; dossiers can only be added to an active "
                     "login.",
@@ -157,7 +158,7 @@ class OctopusClientUser(models.Model):
                 )
             )
         if self.company_id != dossiers.company_id or self.partner_id != dossiers.partner_id:
-            raise UserError(
+            raise ValidationError(
                 self.env._(
                     "Login %(login)s belongs to %(client)s of %(office)s: it cannot take "
                     "dossiers of another client or office.",

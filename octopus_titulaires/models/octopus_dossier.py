@@ -165,17 +165,12 @@ class OctopusDossier(models.Model):
                         )
                     )
 
-    @api.constrains("client_user_id")
-    def _check_client_user_active(self):
-        for dossier in self:
-            if dossier.client_user_id.state == "revoked":
-                raise ValidationError(
-                    self.env._(
-                        "Login %(login)s is revoked and cannot be given dossier %(dossier)s.",
-                        login=dossier.client_user_id.login,
-                        dossier=dossier.display_name,
-                    )
-                )
+    @api.constrains("client_user_id", "partner_id", "company_id")
+    def _check_client_user_fits(self):
+        for client_user, dossiers in self.filtered("client_user_id").grouped(
+            "client_user_id"
+        ).items():
+            client_user._check_can_take(dossiers)
 
     @api.model_create_multi
     def create(self, vals_list):

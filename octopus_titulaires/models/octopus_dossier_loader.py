@@ -366,9 +366,8 @@ class OctopusDossierLoader(models.AbstractModel):
                 *(plan["record"] for plan in login_plans)
             )
             changing = dossiers.filtered(lambda dossier: dossier.client_user_id != known[login])
-            if changing:
-                known[login]._check_can_take(changing)
-                changing._sudo_for_access().write({"client_user_id": known[login].id})
+            # The dossier's constraints hold the grant's rules (same office and client).
+            changing._sudo_for_access().write({"client_user_id": known[login].id})
 
     @api.model
     def _write_activations(self, plans, company):
