@@ -3,7 +3,7 @@ import logging
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +53,13 @@ class OctopusBillingSummary(models.Model):
         that fails is logged and skipped; the others still get theirs."""
         today = fields.Date.context_today(self)
         companies = self.env["res.company"].search(self._billing_companies_domain())
+        # An office that has not set its B number yet has no invoice to sum up:
+        # that is a setting to make, not a failure.
+        unnumbered = companies.filtered(lambda company: not company.octopus_b_number)
+        for company in unnumbered:
+            _logger.info("Octopus billing summary: office %s has no B number yet, skipped",
+                         company.name)
+        companies -= unnumbered
         for done, company in enumerate(companies, start=1):
             try:
                 with self.env.cr.savepoint():
@@ -121,7 +128,7 @@ class OctopusBillingSummary(models.Model):
             self.id,
             force_send=False,
             email_values={
-                "recipient_ids": [(6, 0, partners.ids)],
-                "attachment_ids": [(4, self.attachment_id.id)],
+                "recipient_ids": [Command.set(partners.ids)],
+                "attachment_ids": [Command.link(self.attachment_id.id)],
             },
         )

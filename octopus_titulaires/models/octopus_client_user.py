@@ -1,6 +1,6 @@
 import re
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
@@ -177,25 +177,40 @@ class OctopusClientUser(models.Model):
             client_user.message_post(body=self.env._("Login revoked: it holds no dossier any more."))
         unused._remove_portal_access()
 
-    def _grant_portal_access(self):
-        """Give the client a portal user, as Odoo's portal wizard does: a copy of
-        the portal template user, invited by Odoo's signup mail in the client's
-        language. An existing portal user with the same e-mail is reused, so one
-        portal user may hold several logins."""
-        self.ensure_one()
-        email = normalized_email(self.email)
-        if not email:
-            raise UserError(
-                self.env._("Login %(login)s has no valid client e-mail for a portal user.",
-                           login=self.login)
-            )
+    @api.model
+    def _portal_user_of(self, email):
+        """The portal user that signs in with ``email`` (an existing one is reused,
+        so one portal user may hold several logins), or a refusal: the one rule
+        of who may get a portal user, for the dialog's option and for the grant.
+
+        Returns (res.users, message): the user may be empty (one is to be made),
+        the message is False when the e-mail may get portal access."""
+        address = normalized_email(email)
         Users = self.env["res.users"].sudo().with_context(active_test=False)
-        user = Users.search([("login", "=", email)], limit=1)
+        if not address:
+            return Users, self.env._("%(email)s is not a valid e-mail address for a portal user.",
+                                     email=email or "")
+        user = Users.search([("login", "=", address)], limit=1)
         if user and not user._is_portal() and not user._is_public():
-            raise UserError(
-                self.env._("%(email)s is already the login of an Odoo user of the office; "
-                           "the client needs an e-mail of its own for the portal.", email=email)
-            )
+            return user, self.env._(
+                "%(email)s is already the login of an Odoo user of the office; the client "
+                "needs an e-mail of its own for the portal.", email=address)
+        return user, False
+
+    def _grant_portal_access(self):
+        """Give the client a portal user, as Odoo's portal wizard
+        (``portal.wizard.user``) does: a copy of the portal template user, put in
+        the portal group, invited in the client's language. It differs in two ways:
+        the portal user is a contact of its own under the client company, named
+        after the login, because the company partner itself is the office's
+        customer record; and an existing portal user with the same e-mail is
+        reused, so that a person holding several logins signs in once."""
+        self.ensure_one()
+        user, refusal = self._portal_user_of(self.email)
+        if refusal:
+            raise UserError(refusal)
+        email = normalized_email(self.email)
+        Users = self.env["res.users"].sudo()
         if not user:
             partner = self.env["res.partner"].sudo().create(
                 {
@@ -208,12 +223,13 @@ class OctopusClientUser(models.Model):
             )
             user = Users.with_context(no_reset_password=True)._create_user_from_template(
                 {"login": email, "email": email, "partner_id": partner.id,
-                 "company_id": self.company_id.id, "company_ids": [(6, 0, self.company_id.ids)]}
+                 "company_id": self.company_id.id,
+                 "company_ids": [Command.set(self.company_id.ids)]}
             )
         if not user.active or not user._is_portal():
             user.write({"active": True, "groups_id": [
-                (4, self.env.ref("base.group_portal").id),
-                (3, self.env.ref("base.group_public").id)]})
+                Command.link(self.env.ref("base.group_portal").id),
+                Command.unlink(self.env.ref("base.group_public").id)]})
         self.user_id = user
         self._queue_portal_invitation(user)
         self.message_post(body=self.env._("Portal access given to %(email)s.", email=email))
@@ -238,8 +254,8 @@ class OctopusClientUser(models.Model):
             if user._is_portal():
                 user.partner_id.signup_type = None
                 user.write({"active": False, "groups_id": [
-                    (3, self.env.ref("base.group_portal").id),
-                    (4, self.env.ref("base.group_public").id)]})
+                    Command.unlink(self.env.ref("base.group_portal").id),
+                    Command.link(self.env.ref("base.group_public").id)]})
 
     def _record_consent(self, user):
         """Store the client's consent once: the first confirmation is the one kept."""
@@ -247,29 +263,16 @@ class OctopusClientUser(models.Model):
             {"consent_date": fields.Datetime.now(), "consent_user_id": user.id}
         )
 
-    def _mail_dossiers(self):
-        """The dossiers a mail is about: those just granted, else all of the login's."""
-        ids = self.env.context.get("octopus_dossier_ids")
-        return self.env["octopus.dossier"].browse(ids) if ids else self.dossier_ids
-
-    def _mail_activations(self):
-        """The activations a mail is about: those just written, else the running ones."""
-        ids = self.env.context.get("octopus_activation_ids")
-        if ids:
-            return self.env["octopus.module.activation"].browse(ids)
-        today = fields.Date.context_today(self)
-        return self._mail_dossiers().activation_ids._running(today)
-
-    def _queue_access_mails(self, dossiers, activations):
+    def _queue_access_mails(self):
         """Queue the activation confirmation and the client-username mail, both to
-        the office e-mail: the office completes the second one and forwards it."""
+        the office e-mail: the office completes the second one and forwards it.
+        They list the login's dossiers and the modules running on them."""
         self.ensure_one()
-        context = {"octopus_dossier_ids": dossiers.ids, "octopus_activation_ids": activations.ids}
         for xmlid in (
             "octopus_titulaires.mail_template_activation_confirmation",
             "octopus_titulaires.mail_template_client_username",
         ):
-            self.env.ref(xmlid).with_context(**context).send_mail(self.id, force_send=False)
+            self.env.ref(xmlid).send_mail(self.id, force_send=False)
 
     @api.model
     def _next_login(self, kind):

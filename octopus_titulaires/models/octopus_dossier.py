@@ -1,13 +1,11 @@
-from psycopg2.errors import LockNotAvailable
-
 import logging
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
 
-from .octopus_client_user import normalized_email
 
 _logger = logging.getLogger(__name__)
 
@@ -292,7 +290,7 @@ class OctopusDossier(models.Model):
 
     def _open_access_dialog(self, xmlid, operation=None):
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        context = {"active_model": self._name, "active_ids": self.ids, "active_id": self[:1].id}
+        context = {"default_dossier_ids": self.ids}
         if operation:
             context["default_operation"] = operation
         action["context"] = context
@@ -355,8 +353,6 @@ class OctopusDossier(models.Model):
         with self.env.cr.savepoint():
             self._lock_for_update()
             self._check_grantable(client_user)
-            office_email = self._normalized_email(office_email, self.env._("Office e-mail"))
-            client_email = self._normalized_email(client_email, self.env._("Client e-mail"))
             if client_user:
                 client_user.check_access("read")
             dossiers = self._sudo_for_access()
@@ -374,7 +370,7 @@ class OctopusDossier(models.Model):
                     }
                 )
             dossiers.write({"client_user_id": client_user.id})
-            activations = dossiers._create_activations(modules | self._default_module())
+            activations = dossiers._create_activations(modules | self.env["octopus.module"]._default_module())
             for dossier in dossiers:
                 dossier.message_post(
                     body=self.env._(
@@ -384,7 +380,7 @@ class OctopusDossier(models.Model):
                         modules=dossier._module_names(activations),
                     )
                 )
-            client_user._queue_access_mails(dossiers, activations)
+            client_user._queue_access_mails()
             if portal and not client_user.user_id:
                 client_user._grant_portal_access()
         return client_user.sudo(False)
@@ -410,7 +406,7 @@ class OctopusDossier(models.Model):
         with self.env.cr.savepoint():
             self._lock_for_update()
             self._check_category("C")
-            default_module = self._default_module()
+            default_module = self.env["octopus.module"]._default_module()
             if modules & default_module:
                 raise UserError(
                     self.env._(
@@ -589,32 +585,6 @@ class OctopusDossier(models.Model):
                 for module in modules
             ]
         )
-
-    @api.model
-    def _from_action_context(self):
-        """The dossiers a dialog was opened on, from a form button or the list's
-        Action menu (archived ones included, so that they can be refused by name)."""
-        if self.env.context.get("active_model") != self._name:
-            return self.browse()
-        return self.with_context(active_test=False).browse(self.env.context.get("active_ids"))
-
-    @api.model
-    def _default_module(self):
-        return self.env["octopus.module"].search([("is_default", "=", True)], limit=1)
-
-    @api.model
-    def _normalized_email(self, value, label):
-        normalized = normalized_email(value)
-        if not normalized:
-            raise UserError(
-                self.env._(
-                    "%(field)s is missing or not a valid e-mail address (one address, at most "
-                    "64 characters before the @ and 254 in all): %(value)s",
-                    field=label,
-                    value=value or "",
-                )
-            )
-        return normalized
 
     @api.model
     def _cron_refresh_active_modules(self):

@@ -112,7 +112,7 @@ class OctopusDossierLoader(models.AbstractModel):
             )
         }
         modules = {m.code: m for m in self.env["octopus.module"].search([])}
-        default_module = self.env["octopus.dossier"]._default_module()
+        default_module = self.env["octopus.module"]._default_module()
         kind_labels = self._kind_labels()
         today = fields.Date.context_today(self)
         seen_codes = {}

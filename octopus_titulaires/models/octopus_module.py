@@ -61,6 +61,11 @@ class OctopusModule(models.Model):
                 )
             )
 
+    @api.model
+    def _default_module(self):
+        """The module every dossier with client access runs (Client Portal)."""
+        return self.search([("is_default", "=", True)], limit=1)
+
     @api.model_create_multi
     def create(self, vals_list):
         if any(vals.get("is_default") for vals in vals_list):

@@ -1,6 +1,7 @@
 import base64
 import io
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from openpyxl import load_workbook
@@ -9,6 +10,7 @@ from odoo.addons.mail.tests.common import MockEmail
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models import octopus_billing_summary as billing_summary
 from .invoice_common import InvoiceCase
 
 CRON = "octopus_titulaires.ir_cron_billing_summary"
@@ -66,8 +68,22 @@ class TestBillingSummary(InvoiceCase, MockEmail):
         mails = self._new_mails.filtered(lambda mail: mail.model == "octopus.billing.summary")
         self.assertEqual(len(mails), 2, "one for each of the two offices, once")
 
-    def test_a_failing_office_is_logged_and_does_not_stop_the_others(self):
+    def test_an_office_without_b_number_is_skipped_quietly(self):
         self.office.octopus_b_number = False
+        # Odoo's test runner raises the level of INFO logs: the logger is watched.
+        with self.mock_mail_gateway(), patch.object(billing_summary, "_logger") as logger:
+            self.env.ref(CRON).method_direct_trigger()
+        logger.info.assert_called_once_with(
+            "Octopus billing summary: office %s has no B number yet, skipped", "Fiduciaire Test"
+        )
+        logger.exception.assert_not_called()
+        logger.error.assert_not_called()
+        self.assertFalse(self._summaries())
+        self.assertEqual(len(self._summaries(self.other_office)), 1)
+
+    def test_a_failing_office_is_logged_and_does_not_stop_the_others(self):
+        # A module billed on the office's invoice whose tariffs were removed.
+        self.scan.tariff_ids.unlink()
         with self.mock_mail_gateway(), self.assertLogs(
             "odoo.addons.octopus_titulaires.models.octopus_billing_summary", level="ERROR"
         ) as logs:

@@ -1,4 +1,3 @@
-from . import octopus_dialog
 from . import octopus_access_dialog
 from . import octopus_dossier_grant
 from . import octopus_dossier_change

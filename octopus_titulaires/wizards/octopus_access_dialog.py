@@ -3,45 +3,100 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..models.octopus_client_user import normalized_email
+
+# The context key through which a Confirm button hands over the password typed
+# in the dialog (the field itself is never stored).
+PASSWORD_KEY = "octopus_password"
+
 
 class OctopusAccessDialog(models.AbstractModel):
-    """What the dialogs that change a client's access share: the step machine's
-    plumbing, the cost preview and the final password check."""
+    """What the dialogs that change client access share: screens that follow
+    the values of their ``state`` selection, the dossiers they act on, the cost
+    preview and the final password check.
+
+    Each button changes the record's ``state`` and shows the same dialog again
+    on the screen that state names."""
 
     _name = "octopus.access.dialog"
-    _inherit = ["octopus.dialog"]
     _description = "Octopus Client Access Dialog"
-    # The values of the ``state`` field of each dialog, in the order of its screens.
-    _steps = []
 
     dossier_ids = fields.Many2many(
         "octopus.dossier",
         string="Dossiers",
-        default=lambda self: self.env["octopus.dossier"]._from_action_context(),
+        default=lambda self: self._default_dossier_ids(),
         # An archived dossier stays in the dialog, to be refused by name.
         context={"active_test": False},
+    )
+    # Never stored: the web client saves the dialog before it calls Confirm, so
+    # the button hands the typed password over in its context (PASSWORD_KEY).
+    password = fields.Char(
+        store=False,
+        help="Your own Odoo password: the change is confirmed by the office holder.",
     )
 
     def action_next(self):
         self.ensure_one()
         self._check_step(self.state)
-        self.state = self._steps[self._steps.index(self.state) + 1]
+        steps = self._steps()
+        self.state = steps[steps.index(self.state) + 1]
         return self._reopen()
 
     def action_previous(self):
         self.ensure_one()
-        self.state = self._steps[max(self._steps.index(self.state) - 1, 0)]
+        steps = self._steps()
+        self.state = steps[max(steps.index(self.state) - 1, 0)]
         return self._reopen()
+
+    def _default_dossier_ids(self):
+        """The dossiers of the list's Action menu (the dossier's own buttons pass
+        ``default_dossier_ids``); archived ones included, to be refused by name."""
+        if self.env.context.get("active_model") != "octopus.dossier":
+            return self.env["octopus.dossier"]
+        return self.env["octopus.dossier"].with_context(active_test=False).browse(
+            self.env.context.get("active_ids")
+        )
+
+    def _steps(self):
+        """The screens, in the order of the ``state`` selection."""
+        return [value for value, _label in self._fields["state"].selection]
 
     def _check_step(self, step):
         """Refuse to leave ``step`` while its input is wrong (a UserError naming it)."""
         raise NotImplementedError
 
-    def _check_password(self):
-        """The password typed on the last screen, checked by the dossiers'
-        ``_check_password``; the dialog keeps no trace of it."""
+    def _reopen(self):
         self.ensure_one()
-        self.dossier_ids._check_password(self._typed_password())
+        return {
+            "type": "ir.actions.act_window",
+            # The model's name as translated for the user (``_description`` is not).
+            "name": self.env["ir.model"].sudo()._get(self._name).name,
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": {key: value for key, value in self.env.context.items()
+                        if key != PASSWORD_KEY},
+        }
+
+    def _check_password(self, subject=None):
+        """The password typed on the last screen, as the Confirm button hands it
+        over, checked by the dossiers' ``_check_password``."""
+        self.ensure_one()
+        self.dossier_ids._check_password(self.env.context.get(PASSWORD_KEY), subject=subject)
+
+    def _normalized_email(self, value, label):
+        normalized = normalized_email(value)
+        if not normalized:
+            raise UserError(
+                self.env._(
+                    "%(field)s is missing or not a valid e-mail address (one address, at most "
+                    "64 characters before the @ and 254 in all): %(value)s",
+                    field=label,
+                    value=value or "",
+                )
+            )
+        return normalized
 
     def _render_cost_preview(self, dossiers, modules):
         if not dossiers or not modules:

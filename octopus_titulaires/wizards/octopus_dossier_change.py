@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-STEPS = ["modules", "password", "done"]
 
 
 class OctopusDossierChange(models.TransientModel):
@@ -11,7 +10,6 @@ class OctopusDossierChange(models.TransientModel):
     _name = "octopus.dossier.change"
     _inherit = ["octopus.access.dialog"]
     _description = "Change Client Access"
-    _steps = STEPS
 
     state = fields.Selection(
         [("modules", "Change"), ("password", "Password"), ("done", "Done")],

@@ -17,7 +17,7 @@ class OctopusDossierExport(models.TransientModel):
     dossier_ids = fields.Many2many(
         "octopus.dossier",
         string="Dossiers",
-        default=lambda self: self.env["octopus.dossier"]._from_action_context(),
+        default=lambda self: self.env["octopus.access.dialog"]._default_dossier_ids(),
         help="Leave empty to export every dossier of the office.",
     )
     date = fields.Date(

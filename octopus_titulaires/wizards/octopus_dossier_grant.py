@@ -2,8 +2,6 @@ from odoo import api, fields, models
 
 from ..models.octopus_client_user import normalized_email
 
-STEPS = ["dossier", "office_email", "client_email", "modules", "password", "done"]
-
 
 class OctopusDossierGrant(models.TransientModel):
     """Octopus' "grant the client access to an internal dossier", one step per
@@ -12,7 +10,6 @@ class OctopusDossierGrant(models.TransientModel):
     _name = "octopus.dossier.grant"
     _inherit = ["octopus.access.dialog"]
     _description = "Grant Client Access"
-    _steps = STEPS
 
     state = fields.Selection(
         [
@@ -54,7 +51,7 @@ class OctopusDossierGrant(models.TransientModel):
         store=True,
         readonly=False,
         help="Give the client an Odoo portal user to see its dossiers and modules at "
-        "/my/dossiers. Off when the e-mail already belongs to another Odoo user.",
+        "/my/dossiers. Off when the e-mail already belongs to a user of the office.",
     )
     module_ids = fields.Many2many(
         "octopus.module",
@@ -62,7 +59,7 @@ class OctopusDossierGrant(models.TransientModel):
         help="The optional modules; the default module is always activated.",
     )
     default_module_id = fields.Many2one(
-        "octopus.module", default=lambda self: self.env["octopus.dossier"]._default_module()
+        "octopus.module", default=lambda self: self.env["octopus.module"]._default_module()
     )
     cost_preview = fields.Html(compute="_compute_cost_preview", sanitize=False)
     granted_login = fields.Char(readonly=True)
@@ -82,12 +79,10 @@ class OctopusDossierGrant(models.TransientModel):
 
     @api.depends("client_email", "client_user_id")
     def _compute_portal_access(self):
+        ClientUser = self.env["octopus.client.user"]
         for wizard in self:
-            email = normalized_email(wizard.client_email)
-            wizard.portal_access = bool(email) and not wizard.client_user_id.user_id and not (
-                self.env["res.users"].sudo().with_context(active_test=False)
-                .search_count([("login", "=", email)], limit=1)
-            )
+            _user, refusal = ClientUser._portal_user_of(wizard.client_email)
+            wizard.portal_access = not refusal and not wizard.client_user_id.user_id
 
     @api.depends("dossier_ids", "module_ids")
     def _compute_cost_preview(self):
@@ -98,13 +93,15 @@ class OctopusDossierGrant(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        for step in STEPS[: STEPS.index("password")]:
+        steps = self._steps()
+        for step in steps[: steps.index("password")]:
             self._check_step(step)
         self._check_password()
+        # The screens above checked both addresses: they are stored normalized.
         client_user = self.dossier_ids._grant_access(
             self._modules_to_activate(),
-            self.office_email,
-            self.client_email,
+            normalized_email(self.office_email),
+            normalized_email(self.client_email),
             client_user=self.client_user_id,
             portal=self.portal_access,
         )
@@ -115,13 +112,12 @@ class OctopusDossierGrant(models.TransientModel):
         return self.module_ids | self.default_module_id
 
     def _check_step(self, step):
-        Dossier = self.env["octopus.dossier"]
         if step == "dossier":
             self.dossier_ids._check_grantable(self.client_user_id)
         elif step == "office_email":
-            Dossier._normalized_email(self.office_email, self.env._("Office e-mail"))
+            self._normalized_email(self.office_email, self.env._("Office e-mail"))
         elif step == "client_email":
-            Dossier._normalized_email(self.client_email, self.env._("Client e-mail"))
+            self._normalized_email(self.client_email, self.env._("Client e-mail"))
         elif step == "modules":
             self.dossier_ids._cost_preview(
                 self._modules_to_activate(), fields.Date.context_today(self)

@@ -3,7 +3,7 @@ import io
 
 from openpyxl import Workbook
 
-from odoo import fields, models
+from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
 from .spreadsheet_reader import SpreadsheetError, read_rows
@@ -19,7 +19,7 @@ class OctopusDossierImport(models.TransientModel):
     nothing. Importing the same file again changes nothing."""
 
     _name = "octopus.dossier.import"
-    _inherit = ["octopus.dialog"]
+    _inherit = ["octopus.access.dialog"]
     _description = "Import Dossiers"
 
     state = fields.Selection(
@@ -67,10 +67,12 @@ class OctopusDossierImport(models.TransientModel):
                 "problem_text": self._format_problems(problems) or False,
                 "needs_password": self._loader()._needs_password(plans),
                 "preview_line_ids": [
-                    (0, 0, {"row": plan["row"], "code": plan["code"], "name": plan["name"],
-                            "kind": plan["kind"], "login": plan["login"],
-                            "module_codes": ", ".join(m.code for m in plan["modules"]),
-                            "action": plan["action"]})
+                    Command.create({
+                        "row": plan["row"], "code": plan["code"], "name": plan["name"],
+                        "kind": plan["kind"], "login": plan["login"],
+                        "module_codes": ", ".join(m.code for m in plan["modules"]),
+                        "action": plan["action"],
+                    })
                     for plan in plans
                 ],
             }
@@ -82,9 +84,8 @@ class OctopusDossierImport(models.TransientModel):
         self.ensure_one()
         plans, problems = self._plan()
         if not problems and self._loader()._needs_password(plans):
-            self.env["octopus.dossier"]._check_password(
-                self._typed_password(),
-                subject=self.env._("an import of %(count)s rows", count=len(plans)),
+            self._check_password(
+                subject=self.env._("an import of %(count)s rows", count=len(plans))
             )
         if not problems:
             problems = self._loader()._apply(plans, self.company_id)
@@ -93,7 +94,10 @@ class OctopusDossierImport(models.TransientModel):
                 self.env._("Nothing was imported; fix these rows first:\n%(problems)s",
                            problems=self._format_problems(problems))
             )
-        self.state = "done"
+        self.write({
+            "state": "done",
+            "dossier_ids": [Command.set([plan["record"].id for plan in plans if "record" in plan])],
+        })
         return self._reopen()
 
     def action_back(self):
