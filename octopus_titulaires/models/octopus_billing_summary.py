@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 
+from ..tools import XLSX_MIMETYPE
+
 _logger = logging.getLogger(__name__)
 
 
@@ -110,7 +112,7 @@ class OctopusBillingSummary(models.Model):
                 "datas": base64.b64encode(content),
                 "res_model": self._name,
                 "res_id": summary.id,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "mimetype": XLSX_MIMETYPE,
             }
         )
         summary._send_to_b_users()

@@ -296,8 +296,9 @@ class OctopusDossier(models.Model):
         action["context"] = context
         return action
 
-    # Granting and changing client access: each method does all or nothing, and
-    # is reached only from a dialog or an import that checked the password.
+    # Granting and changing client access: reached only from a dialog or an import
+    # that checked the password; a refusal raises, and the request's transaction
+    # writes nothing.
 
     def _check_password(self, password, subject=None):
         """Re-authenticate the current user with the check of Odoo's login page,
@@ -350,116 +351,113 @@ class OctopusDossier(models.Model):
         always added) at today's tariffs, a chatter message per dossier, and queues
         the activation confirmation and the client-username mail to the office.
         """
-        with self.env.cr.savepoint():
-            self._lock_for_update()
-            self._check_grantable(client_user)
-            if client_user:
-                client_user.check_access("read")
-            dossiers = self._sudo_for_access()
-            if client_user:
-                client_user = client_user.sudo()
-                client_user.write({"office_email": office_email, "email": client_email})
-            else:
-                client_user = dossiers.env["octopus.client.user"].create(
-                    {
-                        "kind": "K",
-                        "company_id": dossiers.company_id.id,
-                        "partner_id": dossiers.partner_id.id,
-                        "email": client_email,
-                        "office_email": office_email,
-                    }
+        self._lock_for_update()
+        self._check_grantable(client_user)
+        if client_user:
+            client_user.check_access("read")
+        dossiers = self._sudo_for_access()
+        if client_user:
+            client_user = client_user.sudo()
+            client_user.write({"office_email": office_email, "email": client_email})
+        else:
+            client_user = dossiers.env["octopus.client.user"].create(
+                {
+                    "kind": "K",
+                    "company_id": dossiers.company_id.id,
+                    "partner_id": dossiers.partner_id.id,
+                    "email": client_email,
+                    "office_email": office_email,
+                }
+            )
+        dossiers.write({"client_user_id": client_user.id})
+        default_module = self.env["octopus.module"]._default_module()
+        activations = dossiers._create_activations(modules | default_module)
+        for dossier in dossiers:
+            dossier.message_post(
+                body=self.env._(
+                    "Client access granted with login %(login)s; modules activated: "
+                    "%(modules)s.",
+                    login=client_user.login,
+                    modules=dossier._module_names(activations),
                 )
-            dossiers.write({"client_user_id": client_user.id})
-            activations = dossiers._create_activations(modules | self.env["octopus.module"]._default_module())
-            for dossier in dossiers:
-                dossier.message_post(
-                    body=self.env._(
-                        "Client access granted with login %(login)s; modules activated: "
-                        "%(modules)s.",
-                        login=client_user.login,
-                        modules=dossier._module_names(activations),
-                    )
-                )
-            client_user._queue_access_mails()
-            if portal and not client_user.user_id:
-                client_user._grant_portal_access()
+            )
+        client_user._queue_access_mails()
+        if portal and not client_user.user_id:
+            client_user._grant_portal_access()
         return client_user.sudo(False)
 
     def _activate_modules(self, modules):
         """Activate more modules from today on dossiers that have client access."""
-        with self.env.cr.savepoint():
-            self._lock_for_update()
-            self._check_category("C")
-            dossiers = self._sudo_for_access()
-            activations = dossiers._create_activations(modules)
-            for dossier in dossiers:
-                dossier.message_post(
-                    body=self.env._(
-                        "Modules activated: %(modules)s.",
-                        modules=dossier._module_names(activations),
-                    )
+        self._lock_for_update()
+        self._check_category("C")
+        dossiers = self._sudo_for_access()
+        activations = dossiers._create_activations(modules)
+        for dossier in dossiers:
+            dossier.message_post(
+                body=self.env._(
+                    "Modules activated: %(modules)s.",
+                    modules=dossier._module_names(activations),
                 )
+            )
         return activations.sudo(False)
 
     def _end_modules(self, modules):
         """End running modules today; the ledger keeps their lines."""
-        with self.env.cr.savepoint():
-            self._lock_for_update()
-            self._check_category("C")
-            default_module = self.env["octopus.module"]._default_module()
-            if modules & default_module:
+        self._lock_for_update()
+        self._check_category("C")
+        default_module = self.env["octopus.module"]._default_module()
+        if modules & default_module:
+            raise UserError(
+                self.env._(
+                    "%(module)s stays active as long as the client has access: revoke "
+                    "the access instead.",
+                    module=default_module.name,
+                )
+            )
+        today = fields.Date.context_today(self)
+        for dossier in self._sudo_for_access():
+            running = dossier.activation_ids._running(today).filtered(
+                lambda a: a.module_id in modules
+            )
+            missing = modules - running.module_id
+            if missing:
                 raise UserError(
                     self.env._(
-                        "%(module)s stays active as long as the client has access: revoke "
-                        "the access instead.",
-                        module=default_module.name,
+                        "Dossier %(dossier)s has no running module %(modules)s to end.",
+                        dossier=dossier.display_name,
+                        modules=", ".join(missing.mapped("name")),
                     )
                 )
-            today = fields.Date.context_today(self)
-            for dossier in self._sudo_for_access():
-                running = dossier.activation_ids._running(today).filtered(
-                    lambda a: a.module_id in modules
+            running.write({"date_end": today})
+            dossier.message_post(
+                body=self.env._(
+                    "Modules ended on %(date)s: %(modules)s.",
+                    date=fields.Date.to_string(today),
+                    modules=", ".join(running.module_id.mapped("name")),
                 )
-                missing = modules - running.module_id
-                if missing:
-                    raise UserError(
-                        self.env._(
-                            "Dossier %(dossier)s has no running module %(modules)s to end.",
-                            dossier=dossier.display_name,
-                            modules=", ".join(missing.mapped("name")),
-                        )
-                    )
-                running.write({"date_end": today})
-                dossier.message_post(
-                    body=self.env._(
-                        "Modules ended on %(date)s: %(modules)s.",
-                        date=fields.Date.to_string(today),
-                        modules=", ".join(running.module_id.mapped("name")),
-                    )
-                )
+            )
 
     def _revoke_access(self):
         """Take the K login off these dossiers: they fall back to A, their running
         modules end today, and a login left without dossiers is revoked."""
-        with self.env.cr.savepoint():
-            self._lock_for_update()
-            self._check_category("C")
-            dossiers = self._sudo_for_access()
-            today = fields.Date.context_today(self)
-            client_users = dossiers.client_user_id
-            for dossier in dossiers:
-                login = dossier.client_user_id.login
-                dossier.activation_ids._running(today).write({"date_end": today})
-                dossier.client_user_id = False
-                dossier.message_post(
-                    body=self.env._(
-                        "Client access revoked: login %(login)s removed, running modules "
-                        "ended on %(date)s.",
-                        login=login,
-                        date=fields.Date.to_string(today),
-                    )
+        self._lock_for_update()
+        self._check_category("C")
+        dossiers = self._sudo_for_access()
+        today = fields.Date.context_today(self)
+        client_users = dossiers.client_user_id
+        for dossier in dossiers:
+            login = dossier.client_user_id.login
+            dossier.activation_ids._running(today).write({"date_end": today})
+            dossier.client_user_id = False
+            dossier.message_post(
+                body=self.env._(
+                    "Client access revoked: login %(login)s removed, running modules "
+                    "ended on %(date)s.",
+                    login=login,
+                    date=fields.Date.to_string(today),
                 )
-            client_users._revoke_if_unused()
+            )
+        client_users._revoke_if_unused()
 
     def _cost_preview(self, modules, on_date):
         """Per module: the annual price at ``on_date`` and the prorated amount for

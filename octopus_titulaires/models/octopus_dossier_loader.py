@@ -5,7 +5,7 @@ from psycopg2 import IntegrityError
 from stdnum.be import vat as be_vat
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .octopus_client_user import LOGIN_PATTERN, normalized_email
 from .octopus_dossier import LOGIN_KIND_BY_DOSSIER_KIND, TEXT_MAX_LENGTH
@@ -100,101 +100,158 @@ class OctopusDossierLoader(models.AbstractModel):
     @api.model
     def _plan(self, records, company):
         """Check every record against the database without writing; return the
-        list of planned operations and the list of problems (all of them)."""
-        problems = []
-        Dossier = self.env["octopus.dossier"].with_context(active_test=False)
-        existing = {d.code: d for d in Dossier.search([("company_id", "=", company.id),
-                                                        ("code", "in", [r["code"] for r in records])])}
-        logins = {
-            login.login: login
-            for login in self.env["octopus.client.user"].sudo().search(
-                [("login", "in", [r.get("login", "").upper() for r in records])]
-            )
-        }
-        modules = {m.code: m for m in self.env["octopus.module"].search([])}
-        default_module = self.env["octopus.module"]._default_module()
-        kind_labels = self._kind_labels()
-        today = fields.Date.context_today(self)
-        seen_codes = {}
-        plans = []
+        list of planned operations and the list of problems (all of them), each
+        (row, column, message). One check per column, in this order: a check may
+        use what an earlier one read."""
+        known = self._known(records, company)
+        plans, problems = [], []
         for record in records:
+            plan = {"row": record["row"]}
             row_problems = []
-
-            def problem(column, message, row=record["row"]):
-                row_problems.append((row, column, message))
-
-            code, name = record.get("code", ""), record.get("name", "")
-            if not code:
-                problem("code", self.env._("The code is empty."))
-            elif code in seen_codes:
-                problem("code", self.env._("Code %(code)s already appears on row %(row)s.",
-                                           code=code, row=seen_codes[code]))
-            else:
-                seen_codes[code] = record["row"]
-            if not name:
-                problem("name", self.env._("The name is empty."))
-            login = record.get("login", "").upper()
-            if login and not LOGIN_PATTERN.match(login):
-                problem("login", self.env._("Login %(login)s is not K or U followed by 8 digits.",
-                                            login=login))
-            kind = self._kind(record.get("kind", ""), kind_labels)
-            if record.get("kind") and not kind:
-                problem("kind", self.env._("Unknown kind %(kind)s: use internal or external.",
-                                           kind=record["kind"]))
-            elif not kind and LOGIN_PATTERN.match(login):
-                kind = KIND_OF_LOGIN[login[0]]
-            elif not kind:
-                problem("kind", self.env._("The kind is empty and no login tells it."))
-            if kind and LOGIN_PATTERN.match(login) and KIND_OF_LOGIN[login[0]] != kind:
-                problem("login", self.env._(
-                    "Login %(login)s does not fit a %(kind)s dossier: K logins are for internal "
-                    "dossiers, U logins for external ones.", login=login, kind=kind))
-            known_login = logins.get(login)
-            if known_login and known_login.company_id != company:
-                problem("login", self.env._("Login %(login)s is already used by another office.",
-                                            login=login))
-
-            dossier = existing.get(code)
-            if dossier and login and dossier.client_user_id and dossier.client_user_id.login != login:
-                problem("login", self.env._(
-                    "Dossier %(code)s already has the login %(current)s.",
-                    code=code, current=dossier.client_user_id.login))
-            vat = record.get("vat", "").replace(" ", "").replace(".", "").upper()
-            if vat and not be_vat.is_valid(vat):
-                problem("vat", self.env._("%(vat)s is not a valid Belgian VAT number.",
-                                          vat=record["vat"]))
-            client = record.get("client") or name
-            if len(client) > TEXT_MAX_LENGTH:
-                problem("client", self.env._("The client's name is longer than %(limit)s "
-                                             "characters.", limit=TEXT_MAX_LENGTH))
-            email = record.get("client_email", "")
-            if email and not normalized_email(email):
-                problem("client_email", self.env._("%(email)s is not a valid e-mail address.",
-                                                   email=email))
-            codes = [c.strip().upper() for c in record.get("modules", "").split(",") if c.strip()]
-            unknown = [c for c in codes if c not in modules]
-            if unknown:
-                problem("modules", self.env._("Unknown module codes: %(codes)s.",
-                                              codes=", ".join(unknown)))
+            for column, check in self._column_checks():
+                message = check(record, plan, known)
+                if message:
+                    row_problems.append((record["row"], column, message))
             problems.extend(row_problems)
             if not row_problems:
-                row_modules = [modules[c] for c in codes]
-                # A K login gives client access, which always brings the default
-                # module, as the grant dialog does.
-                if login.startswith("K") and default_module not in row_modules:
-                    row_modules.insert(0, default_module)
-                plans.append({
-                    "row": record["row"], "code": code, "name": name, "kind": kind,
-                    "client": client,
-                    "vat": "BE" + be_vat.compact(vat) if vat else "",
-                    "login": login, "email": normalized_email(email) or "",
-                    "modules": row_modules, "dossier": dossier,
-                    "running": dossier.activation_ids._running(today).module_id if dossier
-                    else self.env["octopus.module"],
-                })
-        for plan in plans:
-            plan["action"] = self._action(plan)
+                plan["action"] = self._action(plan)
+                plans.append(plan)
         return plans, problems
+
+    def _column_checks(self):
+        return [
+            ("code", self._check_code),
+            ("name", self._check_name),
+            ("kind", self._check_kind),
+            ("login", self._check_login),
+            ("vat", self._check_vat),
+            ("client", self._check_client),
+            ("client_email", self._check_client_email),
+            ("modules", self._check_modules),
+        ]
+
+    @api.model
+    def _known(self, records, company):
+        """What the checks compare the rows with, read once for the whole file."""
+        Dossier = self.env["octopus.dossier"].with_context(active_test=False)
+        dossiers = Dossier.search(
+            [("company_id", "=", company.id), ("code", "in", [r["code"] for r in records])]
+        )
+        logins = self.env["octopus.client.user"].sudo().search(
+            [("login", "in", [r.get("login", "").upper() for r in records])]
+        )
+        return {
+            "company": company,
+            "dossiers": {dossier.code: dossier for dossier in dossiers},
+            "logins": {login.login: login for login in logins},
+            "modules": {module.code: module for module in self.env["octopus.module"].search([])},
+            "default_module": self.env["octopus.module"]._default_module(),
+            "kind_labels": self._kind_labels(),
+            "today": fields.Date.context_today(self),
+            "codes_seen": {},
+        }
+
+    @api.model
+    def _model_says(self, check):
+        """The message of one of the models' own rules, or False: the import
+        refuses in the words the models use."""
+        try:
+            check()
+        except ValidationError as error:
+            return error.args[0]
+        return False
+
+    def _check_code(self, record, plan, known):
+        code = plan["code"] = record.get("code", "")
+        plan["dossier"] = dossier = known["dossiers"].get(code)
+        plan["running"] = (dossier.activation_ids._running(known["today"]).module_id
+                           if dossier else self.env["octopus.module"])
+        if not code:
+            return self.env._("The code is empty.")
+        if code in known["codes_seen"]:
+            return self.env._("Code %(code)s already appears on row %(row)s.",
+                              code=code, row=known["codes_seen"][code])
+        known["codes_seen"][code] = record["row"]
+        return self._model_says(self.env["octopus.dossier"].new({"code": code})._check_text)
+
+    def _check_name(self, record, plan, known):
+        name = plan["name"] = record.get("name", "")
+        if not name:
+            return self.env._("The name is empty.")
+        return self._model_says(self.env["octopus.dossier"].new({"name": name})._check_text)
+
+    def _check_kind(self, record, plan, known):
+        """The kind, as written (in any language) or told by the login's letter."""
+        text, login = record.get("kind", ""), record.get("login", "").upper()
+        kind = plan["kind"] = self._kind(text, known["kind_labels"])
+        if text and not kind:
+            return self.env._("Unknown kind %(kind)s: use internal or external.", kind=text)
+        if not kind and LOGIN_PATTERN.match(login):
+            plan["kind"] = KIND_OF_LOGIN[login[0]]
+        elif not kind:
+            return self.env._("The kind is empty and no login tells it.")
+        return False
+
+    def _check_login(self, record, plan, known):
+        login = plan["login"] = record.get("login", "").upper()
+        if not login:
+            return False
+        ClientUser = self.env["octopus.client.user"]
+        existing = known["logins"].get(login, ClientUser)
+        candidate = existing or ClientUser.new({"login": login, "kind": login[:1]})
+        message = self._model_says(candidate._check_login)
+        if message:
+            return message
+        if existing and existing.company_id != known["company"]:
+            return self.env._("Login %(login)s is already used by another office.", login=login)
+        Dossier = self.env["octopus.dossier"]
+        if plan["kind"]:
+            message = self._model_says(Dossier.new(
+                {"code": plan["code"], "name": plan["name"], "kind": plan["kind"],
+                 "client_user_id": candidate}
+            )._check_client_user_kind)
+            if message:
+                return message
+        if plan["dossier"]:
+            return self._model_says(lambda: plan["dossier"]._check_no_other_login(existing.id))
+        return False
+
+    def _check_vat(self, record, plan, known):
+        vat = record.get("vat", "").replace(" ", "").replace(".", "").upper()
+        plan["vat"] = "BE" + be_vat.compact(vat) if vat and be_vat.is_valid(vat) else ""
+        if vat and not plan["vat"]:
+            return self.env._("%(vat)s is not a valid Belgian VAT number.", vat=record["vat"])
+        return False
+
+    def _check_client(self, record, plan, known):
+        client = plan["client"] = record.get("client") or plan["name"]
+        if len(client) > TEXT_MAX_LENGTH:
+            return self.env._("The client's name is longer than %(limit)s characters.",
+                              limit=TEXT_MAX_LENGTH)
+        return False
+
+    def _check_client_email(self, record, plan, known):
+        email = record.get("client_email", "")
+        plan["email"] = normalized_email(email) or ""
+        if not email:
+            return False
+        return self._model_says(
+            self.env["octopus.client.user"].new(
+                {"login": plan["login"], "email": email}
+            )._check_emails
+        )
+
+    def _check_modules(self, record, plan, known):
+        codes = [c.strip().upper() for c in record.get("modules", "").split(",") if c.strip()]
+        unknown = [code for code in codes if code not in known["modules"]]
+        if unknown:
+            return self.env._("Unknown module codes: %(codes)s.", codes=", ".join(unknown))
+        plan["modules"] = [known["modules"][code] for code in codes]
+        # A K login gives client access, which always brings the default module,
+        # as the grant dialog does.
+        if plan["login"].startswith("K") and known["default_module"] not in plan["modules"]:
+            plan["modules"].insert(0, known["default_module"])
+        return False
 
     @api.model
     def _kind_labels(self):

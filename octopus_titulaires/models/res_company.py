@@ -128,22 +128,17 @@ class ResCompany(models.Model):
             ["dossier_id", "module_id", "date_start", "date_end", "annual_price",
              "access_category"],
         )
-        dossier_by_id = {
-            dossier.id: dossier
-            for dossier in self.env["octopus.dossier"].search_fetch(
-                [("id", "in", activations.dossier_id.ids)], ["code", "name"]
-            )
-        }
-        modules = self.env["octopus.module"].with_context(active_test=False).search_fetch(
-            [("id", "in", activations.module_id.ids)], ["name", "code", "sequence", "currency_id"]
-        )
+        # Read once for all the lines: the activations' dossiers come from the cache.
+        activations.dossier_id.fetch(["code", "name"])
+        modules = activations.module_id
+        modules.fetch(["name", "code", "sequence", "currency_id"])
         self._octopus_check_tariffs(activations, modules)
         lines = []
         for activation in activations:
             days = activation._days_in_period(period)
             if not days:
                 continue
-            dossier = dossier_by_id[activation.dossier_id.id]
+            dossier = activation.dossier_id
             lines.append(
                 {
                     "category": activation.access_category,

@@ -8,6 +8,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..tools import XLSX_MIMETYPE
 from .invoice_common import InvoiceCase
 
 
@@ -105,6 +106,8 @@ class TestDossierExport(InvoiceCase):
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertEqual(wizard.xlsx_filename, "octopus_Fiduciaire_Test_2026-11-28.xlsx")
         self.assertIn(wizard.xlsx_filename, action["url"])
+        # Odoo would otherwise guess the type from the first bytes, and log a warning.
+        self.assertIn(f"mimetype={XLSX_MIMETYPE}", action["url"])
         workbook = load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)))
         self.assertEqual(len(workbook.sheetnames), 3)
 

@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..tools import XLSX_MIMETYPE
 from .common import B_USER_PASSWORD, OctopusCase
 
 HEADER = ["code", "name", "client", "vat", "kind", "login", "client_email", "modules"]
@@ -183,7 +184,7 @@ class TestDossierImport(OctopusCase):
 
     def test_login_of_the_wrong_letter_is_refused(self):
         self._assert_refused([HEADER, ["6003", "X", "", "", "internal", "U12340006", "", ""]],
-                             2, "login", "does not fit a internal dossier")
+                             2, "login", "is Internal: it only accepts a K login, not U12340006")
 
     def test_login_of_another_office_is_refused(self):
         foreign = self._login("K", company=self.other_office)
@@ -253,6 +254,7 @@ class TestDossierImport(OctopusCase):
         wizard = self.env["octopus.dossier.import"].with_user(self.b_user).create({})
         action = wizard.action_download_template()
         self.assertIn("template_file", action["url"])
+        self.assertIn(f"mimetype={XLSX_MIMETYPE}", action["url"])
         content = base64.b64decode(wizard.template_file)
         rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
         self.assertEqual(list(rows[0]), HEADER)

@@ -65,7 +65,7 @@ class TestDossierImportRules(OctopusCase):
         )
         self.assertFalse(self._office_dossier("R001"))
 
-    def test_name_longer_than_a_cell_is_refused_by_the_write_the_preview_runs(self):
+    def test_names_longer_than_a_cell_are_refused_in_the_models_words(self):
         # openpyxl cuts what it writes at 32,767 characters, so the rows are given
         # to the loader as the reader returns them.
         loader = self.env["octopus.dossier.loader"].with_user(self.b_user)
@@ -76,15 +76,14 @@ class TestDossierImportRules(OctopusCase):
             ["R004", "Fine", "C" * 32768, "", "internal", "", "", ""],
         ])
         plans, problems = loader._plan(records, self.office)
-        self.assertEqual(problems, [(4, "client", "The client's name is longer than 32767 "
-                                                  "characters.")])
-        before = self._counts()
-        problems = loader._apply(plans, self.office, dry_run=True)
-        self.assertEqual([(row, column) for row, column, _message in problems],
-                         [(2, "code, name, kind")])
-        self.assertIn("holds at most 32767 characters", problems[0][2])
-        self.assertEqual(self._counts(), before)
-        self.assertFalse(self._office_dossier("R003"), "the fine row was rolled back too")
+        with self.assertRaises(UserError) as model_refusal:
+            self.Dossier.create({"code": "R002", "name": "N" * 32768,
+                                 "partner_id": self.client.id})
+        self.assertEqual(problems, [
+            (2, "name", model_refusal.exception.args[0]),
+            (4, "client", "The client's name is longer than 32767 characters."),
+        ])
+        self.assertEqual([plan["row"] for plan in plans], [3])
 
     def test_revoked_login_is_refused(self):
         revoked = self._login("K", state="revoked")

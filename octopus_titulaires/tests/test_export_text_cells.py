@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.octopus_dossier import TEXT_MAX_LENGTH
-from ..wizards.spreadsheet_reader import read_rows
+from ..tools.spreadsheet_reader import read_rows
 from .common import OctopusCase
 
 # Texts a spreadsheet could take for a formula, a number or an error, or lose

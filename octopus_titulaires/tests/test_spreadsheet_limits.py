@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..wizards.spreadsheet_reader import (
+from ..tools.spreadsheet_reader import (
     MAX_COLUMNS,
     MAX_ROWS,
     MAX_UNZIPPED_BYTES,

@@ -3,6 +3,8 @@ import base64
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..tools import XLSX_MIMETYPE
+
 
 class OctopusDossierExport(models.TransientModel):
     """Export the dossier overview, the next invoice and the activation ledger
@@ -39,7 +41,7 @@ class OctopusDossierExport(models.TransientModel):
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self._name}/{self.id}/xlsx_file/"
-            f"{self.xlsx_filename}?download=true",
+            f"{self.xlsx_filename}?download=true&mimetype={XLSX_MIMETYPE}",
             "target": "self",
         }
 

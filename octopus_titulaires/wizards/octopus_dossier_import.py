@@ -6,7 +6,8 @@ from openpyxl import Workbook
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
-from .spreadsheet_reader import SpreadsheetError, read_rows
+from ..tools import XLSX_MIMETYPE
+from ..tools.spreadsheet_reader import SpreadsheetError, read_rows
 
 TEMPLATE_COLUMNS = ["code", "name", "client", "vat", "kind", "login", "client_email", "modules"]
 TEMPLATE_EXAMPLE = ["1001", "Boulangerie Dupont", "Boulangerie Dupont SRL", "BE0477472701",
@@ -118,7 +119,7 @@ class OctopusDossierImport(models.TransientModel):
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self._name}/{self.id}/template_file/"
-            "octopus_dossier_import_template.xlsx?download=true",
+            f"octopus_dossier_import_template.xlsx?download=true&mimetype={XLSX_MIMETYPE}",
             "target": "self",
         }
 
