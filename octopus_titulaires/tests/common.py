@@ -1,12 +1,13 @@
 from contextlib import contextmanager
 
+from odoo.addons.mail.tests.common import MailCase
 from odoo.tests import Form, TransactionCase, new_test_user
 
 
 B_USER_PASSWORD = "holder-secret-1"
 
 
-class OctopusCase(TransactionCase):
+class OctopusCase(TransactionCase, MailCase):
     """Two offices, their B users, a manager and a plain internal user; the module
     catalogue is the addon's own data (not demo data), with a fresh tariff."""
 
@@ -108,14 +109,8 @@ class OctopusCase(TransactionCase):
             yield caught
         self.assertRegex(str(caught.exception), pattern)
 
-    def _end_transaction(self):
-        """Run what Odoo runs before a commit: chatter tracking is written there,
-        and a change is tracked only against what an earlier transaction stored."""
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-
     def _tracked(self, record, field_name):
-        self._end_transaction()
+        self.flush_tracking()
         record.invalidate_recordset(["message_ids"])
         return record.message_ids.tracking_value_ids.filtered(
             lambda value: value.field_id.name == field_name

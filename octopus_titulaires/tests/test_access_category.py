@@ -38,7 +38,7 @@ class TestAccessCategory(OctopusCase):
 
     def test_category_change_is_tracked_in_chatter(self):
         dossier = self._dossier("C004")
-        self._end_transaction()
+        self.flush_tracking()
         dossier.client_user_id = self._login("K")
         tracked = self._tracked(dossier, "access_category")
         self.assertEqual(tracked.old_value_char, "A: internal, no client access")

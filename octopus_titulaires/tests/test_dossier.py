@@ -69,7 +69,7 @@ class TestDossier(OctopusCase):
 
     def test_kind_change_is_tracked(self):
         dossier = self._dossier("D007")
-        self._end_transaction()
+        self.flush_tracking()
         dossier.kind = "external"
         tracked = self._tracked(dossier, "kind")
         self.assertEqual(tracked.new_value_char, "External")

@@ -137,7 +137,7 @@ class TestDossierImportRules(OctopusCase):
         )
         self.assertEqual((wizard.create_count, wizard.update_count, wizard.problem_count),
                          (1, 1, 0))
-        self._end_transaction()
+        self.flush_tracking()
         existing.invalidate_recordset()
         self.assertEqual(self._counts(), before)
         self.assertEqual(existing.name, "Dossier R009")

@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import tagged, users
 
 from .common import OctopusCase
 
@@ -52,22 +52,24 @@ class TestSecurity(OctopusCase):
         self.assertNotIn(self.menu_configuration.id, self._visible_menus(self.b_user))
         self.assertIn(self.menu_configuration.id, self._visible_menus(self.manager))
 
+    @users("b_user")
     def test_b_user_sees_only_the_dossiers_of_its_office(self):
-        dossiers = self.env["octopus.dossier"].with_user(self.b_user).search([])
+        dossiers = self.env["octopus.dossier"].search([])
         self.assertIn(self.dossier, dossiers)
         self.assertNotIn(self.foreign_dossier, dossiers)
         with self.assertRaises(AccessError):
-            self.foreign_dossier.with_user(self.b_user).read(["name"])
+            self.foreign_dossier.with_env(self.env).read(["name"])
 
+    @users("b_user")
     def test_b_user_sees_only_the_logins_and_ledger_of_its_office(self):
-        logins = self.env["octopus.client.user"].with_user(self.b_user).search([])
-        activations = self.env["octopus.module.activation"].with_user(self.b_user).search([])
+        logins = self.env["octopus.client.user"].search([])
+        activations = self.env["octopus.module.activation"].search([])
         self.assertEqual(logins, self.dossier.client_user_id)
         self.assertEqual(activations, self.activation)
         with self.assertRaises(AccessError):
-            self.foreign_activation.with_user(self.b_user).read(["annual_price"])
+            self.foreign_activation.with_env(self.env).read(["annual_price"])
         with self.assertRaises(AccessError):
-            self.foreign_dossier.client_user_id.with_user(self.b_user).write({"email": "x@y.be"})
+            self.foreign_dossier.client_user_id.with_env(self.env).write({"email": "x@y.be"})
 
     def test_b_user_works_on_its_own_dossiers(self):
         dossier = self.env["octopus.dossier"].with_user(self.b_user).create(
