@@ -12,9 +12,10 @@ test:
 test-quick:
 	$(PYTHON) tools/run_tests.py --quick
 
-## run: Odoo with the addon and its demo office on http://localhost:8069
+## run: Odoo with the addon and its demo office on http://localhost:8069;
+## another port or database: make run PORT=8070 DATABASE=octopus_demo2
 run:
-	$(PYTHON) tools/run_server.py
+	$(PYTHON) tools/run_server.py $(if $(PORT),--port=$(PORT)) $(if $(DATABASE),--database=$(DATABASE))
 
 ## lint: the OCA's mandatory checks
 lint:

@@ -35,6 +35,7 @@
         "demo/octopus_office_demo.xml",
         "demo/octopus_dossier_demo.xml",
         "demo/octopus_portal_demo.xml",
+        "demo/octopus_lang_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

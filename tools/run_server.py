@@ -2,17 +2,24 @@
 
 Uses the PostgreSQL configured through libpq's PG* variables, or a private
 cluster when none answers; installs the addon with demo data on first start.
+Installs nothing the tests alone need (Chromium, the linters: `make test` does).
 """
 
 import argparse
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import odoo_env  # noqa: E402 - after the path tweak above
 
-DEMO_LOGIN = "titulaire"
-DEMO_PASSWORD = "titulaire"
+DEMO_LOGINS = (
+    ("B user (office Fiduciaire Delvaux SRL)", "titulaire"),
+    ("French-speaking B user", "titulaire_fr"),
+    ("Dutch-speaking B user", "titulaire_nl"),
+    ("administrator", "admin"),
+    ("portal client", "client"),
+)
 
 
 def addon_installed(pg, dbname):
@@ -26,17 +33,48 @@ def addon_installed(pg, dbname):
     return bool(rows) and rows[0][0] == "installed"
 
 
+def odoo_script():
+    """The script that starts Odoo. Odoo restarts itself (SIGHUP, a request over
+    limit_time_real) by executing sys.argv[0] again with the same interpreter:
+    that must be a script, not odoo/__main__.py of `python3 -m odoo`, which
+    cannot run outside its package."""
+    import odoo  # noqa: PLC0415 - after require_odoo()
+
+    checkout = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    if os.path.isfile(checkout):
+        return checkout
+    # Debian's package and `pip install` put the script on the PATH.
+    for name in ("odoo", "odoo-bin"):
+        found = shutil.which(name)
+        if found:
+            return found
+    print("Cannot find the odoo-bin script of this Odoo (next to the odoo package or on "
+          "the PATH); Odoo needs it to restart itself.", flush=True)
+    sys.exit(2)
+
+
+def postgres():
+    """The configured PostgreSQL, or the private cluster; the server programs are
+    the only package this command may install, and only for that cluster."""
+    if not odoo_env.postgres_bindir() and not odoo_env._configured_postgres():  # noqa: SLF001
+        odoo_env._apt_install("postgresql")  # noqa: SLF001
+    return odoo_env.postgres()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database", default="octopus_demo")
-    parser.add_argument("--port", type=int, default=8069)
+    parser.add_argument("--database", default="octopus_demo", metavar="NAME",
+                        help="database to serve, created with the demo office if missing "
+                             "(default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8069,
+                        help="HTTP port (default: %(default)s)")
     options = parser.parse_args()
 
     odoo_env.require_odoo()
-    odoo_env.ensure_test_tools(lint=False)
-    pg = odoo_env.postgres()
+    script = odoo_script()
+    pg = postgres()
     args = [
-        sys.executable, "-m", "odoo",
+        script,
         f"--database={options.database}",
         f"--db-filter=^{options.database}$",
         f"--addons-path={odoo_env.default_addons_path()}",
@@ -45,12 +83,12 @@ def main():
     ]
     if not addon_installed(pg, options.database):
         odoo_env.say(f"installing {odoo_env.ADDON} with its demo office in '{options.database}'")
+        # Odoo leaves --init out when it restarts itself: the install runs once.
         args.append(f"--init={odoo_env.ADDON}")
     odoo_env.say(f"Odoo will answer at http://localhost:{options.port}/odoo once loaded")
-    odoo_env.say(f"demo B user (office Fiduciaire Delvaux SRL): login '{DEMO_LOGIN}', "
-                 f"password '{DEMO_PASSWORD}'; administrator: 'admin' / 'admin'; "
-                 "portal client: 'client' / 'client'")
-    os.execv(sys.executable, args)
+    for who, login in DEMO_LOGINS:
+        odoo_env.say(f"  {who}: login '{login}', password '{login}'")
+    os.execv(sys.executable, [sys.executable, *args])
 
 
 if __name__ == "__main__":

@@ -23,3 +23,4 @@ from . import test_translations
 from . import test_spreadsheet_limits
 from . import test_export_text_cells
 from . import test_attacks_rpc
+from . import test_daily_screens

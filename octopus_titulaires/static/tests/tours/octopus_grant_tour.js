@@ -6,8 +6,17 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
     steps: () => [
         stepUtils.showAppsMenuItem(),
         {
-            content: "Open Gestion > Titulaires",
+            content: "Open Gestion",
             trigger: ".o_app[data-menu-xmlid='octopus_titulaires.menu_gestion_root']",
+            run: "click",
+        },
+        {
+            content: "The app opens on its overview; go to Titulaires > Dossiers",
+            trigger: ".o_menu_sections button[data-menu-xmlid='octopus_titulaires.octopus_dossier_menu_root']",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown-item[data-menu-xmlid='octopus_titulaires.octopus_dossier_menu']",
             run: "click",
         },
         {
