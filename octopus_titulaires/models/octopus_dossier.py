@@ -61,9 +61,9 @@ class OctopusDossier(models.Model):
     )
     access_category = fields.Selection(
         [
-            ("A", "A: internal, no client access"),
-            ("B", "B: external, managed by the client"),
-            ("C", "C: internal, with client access"),
+            ("A", "A: no client access"),
+            ("B", "B: external"),
+            ("C", "C: client access"),
         ],
         string="Category",
         compute="_compute_access_category",

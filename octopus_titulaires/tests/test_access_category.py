@@ -41,8 +41,8 @@ class TestAccessCategory(OctopusCase):
         self.flush_tracking()
         dossier.client_user_id = self._login("K")
         tracked = self._tracked(dossier, "access_category")
-        self.assertEqual(tracked.old_value_char, "A: internal, no client access")
-        self.assertEqual(tracked.new_value_char, "C: internal, with client access")
+        self.assertEqual(tracked.old_value_char, "A: no client access")
+        self.assertEqual(tracked.new_value_char, "C: client access")
 
     def test_turning_c_dossier_external_is_refused(self):
         dossier = self._dossier("C005", login=self._login("K"))

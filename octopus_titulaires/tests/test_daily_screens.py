@@ -49,11 +49,11 @@ class TestDailyScreens(DailyScreensCase):
 
     def test_gestion_opens_on_the_overview(self):
         overview = self.env.ref("octopus_titulaires.octopus_dossier_action_overview")
-        self.assertEqual(self.env.ref("octopus_titulaires.menu_gestion_root").action, overview)
+        self.assertEqual(self.env.ref("octopus_titulaires.octopus_titulaires_menu_root").action, overview)
         self.assertEqual(overview.view_mode.split(",")[0], "pivot")
 
     def test_reporting_menus_are_for_b_users_only(self):
-        reporting = self.env.ref("octopus_titulaires.menu_octopus_reporting")
+        reporting = self.env.ref("octopus_titulaires.octopus_titulaires_menu_reporting")
         visible = self.env["ir.ui.menu"].with_user(self.b_user)._visible_menu_ids()
         self.assertIn(reporting.id, visible)
         self.assertTrue(set(reporting.child_id.ids) <= visible)
@@ -62,7 +62,7 @@ class TestDailyScreens(DailyScreensCase):
 
     def test_menus_and_their_actions_have_the_same_name(self):
         menus = self.env["ir.ui.menu"].search(
-            [("id", "child_of", self.env.ref("octopus_titulaires.menu_gestion_root").id),
+            [("id", "child_of", self.env.ref("octopus_titulaires.octopus_titulaires_menu_root").id),
              ("action", "!=", False), ("parent_id", "!=", False)]
         )
         self.assertGreater(len(menus), 8)

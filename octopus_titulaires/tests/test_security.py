@@ -29,8 +29,8 @@ class TestSecurity(OctopusCase):
         cls.foreign_activation = cls.Activation.with_company(cls.other_office).create(
             {"dossier_id": cls.foreign_dossier.id, "module_id": cls.bank_module.id}
         )
-        cls.menu_root = cls.env.ref("octopus_titulaires.menu_gestion_root")
-        cls.menu_configuration = cls.env.ref("octopus_titulaires.menu_octopus_configuration")
+        cls.menu_root = cls.env.ref("octopus_titulaires.octopus_titulaires_menu_root")
+        cls.menu_configuration = cls.env.ref("octopus_titulaires.octopus_titulaires_menu_configuration")
 
     def _visible_menus(self, user):
         return self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()

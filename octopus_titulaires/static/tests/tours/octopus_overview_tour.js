@@ -11,7 +11,7 @@ registry.category("web_tour.tours").add("octopus_overview_tour", {
         stepUtils.showAppsMenuItem(),
         {
             content: "Open Gestion: it lands on the overview",
-            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.menu_gestion_root']",
+            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
             run: "click",
         },
         {
