@@ -24,3 +24,4 @@ from . import test_spreadsheet_limits
 from . import test_export_text_cells
 from . import test_attacks_rpc
 from . import test_daily_screens
+from . import test_export_xml_texts
