@@ -7,7 +7,7 @@
     "website": "https://github.com/octopus-titulaires/octopus_titulaires",
     "license": "LGPL-3",
     "depends": ["mail", "portal"],
-    "external_dependencies": {"python": ["openpyxl", "xlrd"]},
+    "external_dependencies": {"python": ["openpyxl", "xlrd", "xlsxwriter"]},
     "data": [
         "security/octopus_titulaires_groups.xml",
         "security/ir.model.access.csv",
