@@ -77,9 +77,11 @@ class TestClientPortal(HttpCase, MockEmail):
         bank = self.env.ref("octopus_titulaires.module_bank")
         self._consent()
         self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
-        self.assertEqual(self.url_open("/my/dossiers").text.count(bank.name), 2)
+        # The page speaks the client's language (French here).
+        name = bank.with_context(lang=self.portal_user.lang).name
+        self.assertEqual(self.url_open("/my/dossiers").text.count(name), 2)
         self.dossier.with_user(self.b_user)._end_modules(bank)
-        self.assertEqual(self.url_open("/my/dossiers").text.count(bank.name), 1,
+        self.assertEqual(self.url_open("/my/dossiers").text.count(name), 1,
                          "still on the second dossier only")
 
     def test_the_list_is_paged_as_odoo_portal_lists_are(self):
@@ -125,7 +127,8 @@ class TestClientPortal(HttpCase, MockEmail):
         self.assertNotIn("FOREIGN-1", listing.text)
         page = self.url_open(f"/my/dossiers/{self.dossier.id}")
         self.assertEqual(page.status_code, 200)
-        self.assertIn("Bank Statements", page.text)
+        bank = self.env.ref("octopus_titulaires.module_bank")
+        self.assertIn(bank.with_context(lang=self.portal_user.lang).name, page.text)
         self.assertIn(date.today().strftime("%d/%m/%Y"), page.text, "start date, in French")
         self.assertEqual(self.url_open(f"/my/dossiers/{self.foreign.id}").status_code, 404)
         self.assertEqual(self.url_open("/my/dossiers/999999").status_code, 404)
@@ -160,8 +163,8 @@ class TestClientPortal(HttpCase, MockEmail):
         self.assertFalse(self.portal_user._is_portal())
 
     def test_portal_tour(self):
-        # start_tour logs in with the login as password.
-        self.portal_user.sudo().password = self.portal_user.login
+        # start_tour logs in with the login as password; the tour reads English.
+        self.portal_user.sudo().write({"password": self.portal_user.login, "lang": "en_US"})
         self.start_tour("/my", "octopus_portal_tour", login=self.portal_user.login,
                         timeout=120)
         self.assertTrue(self.login.consent_date)
