@@ -1,7 +1,7 @@
 # Task runner. Every target needs a python3 that imports Odoo 18.0 (README).
 PYTHON ?= python3
 
-.PHONY: test test-quick run lint bench screenshots
+.PHONY: test test-quick run lint bench load screenshots
 
 ## test: fresh databases without and with demo data, all tests, upgrade and
 ## uninstall checks, linters; last line "N passed, N failed, N skipped"
@@ -23,9 +23,16 @@ lint:
 	$(PYTHON) -c "from oca_pre_commit_hooks.cli import main; main()" octopus_titulaires
 	$(PYTHON) -c "from oca_pre_commit_hooks.cli_po import main; main()" --disable=po-pretty-format octopus_titulaires/i18n/*.po*
 
-## bench: our Excel export against Odoo's list export and plain openpyxl (5,000 dossiers)
+## bench: how export, projection, dossier list, daily jobs and import scale on
+## offices of 500, 5,000 and 50,000 dossiers (about 15 minutes; table also in
+## bench-results/); other sizes: make bench SIZES=500,5000
 bench:
-	$(PYTHON) tools/bench.py
+	$(PYTHON) tools/bench.py $(if $(SIZES),--sizes=$(SIZES))
+
+## load: the demo office served by Odoo with --workers=2 on 127.0.0.1, 20 clients
+## for 60 seconds on the dossier list and /my/dossiers; ports: make load PORT=8075
+load:
+	$(PYTHON) tools/load.py $(if $(PORT),--port=$(PORT))
 
 ## screenshots: retake the README's screenshots from the demo office in headless Chromium
 screenshots:

@@ -1,108 +1,228 @@
-"""The README's benchmark (`make bench`): our Excel export against what a user
-would otherwise do, on an office of 5,000 dossiers seeded in a fresh database.
+"""The README's benchmark (`make bench`): how the addon's heavy paths scale, on
+one office grown to 500, 5,000 and 50,000 dossiers (a third each A, B and C,
+one to four modules on the B and C dossiers) in a fresh database.
 
-Prints, median of three runs each:
-  (a) our _build_xlsx() for all dossiers (three sheets),
-  (b) Odoo's own list export to .xlsx of the same dossiers (export_data plus the
-      web client's xlsx writer) with the columns code, name, client, kind,
-      category, login, active modules,
-  (c) plain openpyxl writing the same rows as (b),
-the ratios a/b and a/c, the peak memory of (a), and the number of SQL queries of
-the invoice projection for 50 and for 5,000 dossiers.
+For each size, the median of --runs runs on a cold ORM cache, each run's
+writes rolled back:
+- our Excel export, as a B user (the export dialog's _build_xlsx): time, peak
+  memory (tracemalloc), queries;
+- the writer's floor: the same cell values, already in Python lists, written
+  by openpyxl write-only and by xlsxwriter constant_memory, no database;
+- Odoo's own list export of the dossiers (export_data and the web client's
+  xlsx writer), compared per cell;
+- the next-invoice projection (res.company._octopus_project_invoice);
+- the dossier list as the web client asks for it as a B user: its first page
+  (web_search_read) and its counts per category (web_read_group);
+- the daily refresh of D on an ordinary day and on the first day of the
+  billing year, and the monthly billing job of the office;
+- the preview and the import of 20,000 new rows from an .xlsx, as a B user.
+
+Prints one table with each figure's growth between the last two sizes and the
+goals met or not, and writes the same to bench-results/.
 """
 
 import argparse
 import base64
 import io
 import os
+import platform
 import statistics
 import sys
 import time
 import tracemalloc
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from unittest.mock import patch
 
+import xlsxwriter
+from freezegun import freeze_time
 from openpyxl import Workbook, load_workbook
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import odoo_env  # noqa: E402 - after the path tweak above
 import run_tests  # noqa: E402
 
-EXPORT_FIELDS = ["code", "name", "partner_id", "kind", "access_category", "client_user_id",
-                 "active_module_ids"]
+DATABASE = "octopus_bench"
+SIZES = (500, 5000, 50000)
+RESULTS_DIR = os.path.join(odoo_env.REPO, "bench-results")
+# The day the figures are computed for, and the two days the refresh of D is
+# timed on: one where some modules start, and the first of the billing year.
+TODAY = date(2026, 11, 28)
+ORDINARY_DAY = date(2026, 6, 1)
+BILLING_YEAR_START = date(2027, 1, 1)
+FIRST_START = date(2026, 1, 1)
+SEED_BATCH = 5000
 IMPORT_ROWS = 20000
 # Odoo's default --limit-time-real: the seconds one request may take.
 LIMIT_TIME_REAL = 120
-HEADERS = ["Code", "Name", "Client", "Kind", "Category", "Login", "Active modules"]
+B_LOGIN, B_PASSWORD = "bench_holder", "bench-holder-password"
+EXPORT_FIELDS = ["code", "name", "partner_id", "kind", "access_category", "client_user_id",
+                 "active_module_ids"]
+EXPORT_HEADERS = ["Code", "Name", "Client", "Kind", "Category", "Login", "Active modules"]
+# What the web client reads for the first page of the dossier list (its columns).
+LIST_SPECIFICATION = {
+    "code": {}, "name": {}, "partner_id": {"fields": {"display_name": {}}}, "kind": {},
+    "access_category": {}, "client_user_id": {"fields": {"display_name": {}}},
+    "active_module_ids": {"fields": {"display_name": {}}}, "client_email": {},
+    "company_id": {"fields": {"display_name": {}}},
+}
+# The goals of the issue this benchmark answers.
+FLOOR_RATIO_GOAL = 1.1
+ODOO_CELL_RATIO_GOAL = 0.33
+MEMORY_GOAL_MIB = 50
+
+# (key, label, scale, format, how it may grow): "linear" at most as the
+# dossiers, "flat" not at all; None for ratios. Times are kept in seconds.
+MS = 1000
+FIGURES = [
+    ("export_s", "export: time (s)", 1, "{:.2f}", "linear"),
+    ("export_mib", "export: peak memory (MiB)", 1, "{:.1f}", "linear"),
+    ("export_sheets_mib", "export: peak memory before zipping (MiB)", 1, "{:.1f}", "flat"),
+    ("export_file_mib", "export: file size (MiB)", 1, "{:.1f}", "linear"),
+    ("export_queries", "export: queries", 1, "{:.0f}", "linear"),
+    ("export_cells", "export: cells written", 1, "{:,.0f}", "linear"),
+    ("floor_openpyxl_s", "floor: openpyxl write-only (s)", 1, "{:.2f}", "linear"),
+    ("floor_xlsxwriter_s", "floor: xlsxwriter constant_memory (s)", 1, "{:.2f}", "linear"),
+    ("floor_ratio", f"export / floor (goal <= {FLOOR_RATIO_GOAL})", 1, "{:.2f}", None),
+    ("export_projection_s", "export: of which the projection (s)", 1, "{:.2f}", "linear"),
+    ("floor_ratio_unpriced", "(export - projection) / floor", 1, "{:.2f}", None),
+    ("odoo_export_s", "Odoo list export: time (s)", 1, "{:.2f}", "linear"),
+    ("odoo_export_cells", "Odoo list export: cells", 1, "{:,.0f}", "linear"),
+    ("cell_ms", "export: ms per 1,000 cells", 1, "{:.2f}", None),
+    ("odoo_cell_ms", "Odoo list export: ms per 1,000 cells", 1, "{:.2f}", None),
+    ("cell_ratio", f"export / Odoo per cell (goal <= {ODOO_CELL_RATIO_GOAL})", 1, "{:.2f}",
+     None),
+    ("projection_s", "projection: time (ms)", MS, "{:.0f}", "linear"),
+    ("projection_queries", "projection: queries", 1, "{:.0f}", "flat"),
+    ("list_page_s", "list, first page web_search_read (ms)", MS, "{:.1f}", "linear"),
+    ("list_page_queries", "list, first page: queries", 1, "{:.0f}", "flat"),
+    ("list_groups_s", "list, web_read_group by category (ms)", MS, "{:.1f}", "linear"),
+    ("list_groups_queries", "list, group by category: queries", 1, "{:.0f}", "flat"),
+    ("refresh_s", "refresh of D, ordinary day (ms)", MS, "{:.1f}", "linear"),
+    ("refresh_queries", "refresh of D, ordinary day: queries", 1, "{:.0f}", "flat"),
+    ("refresh_year_s", "refresh of D, 1st day of billing year (s)", 1, "{:.2f}", "linear"),
+    ("refresh_year_queries", "refresh of D, 1st day of year: queries", 1, "{:.0f}", "linear"),
+    ("billing_s", "billing job, one office (s)", 1, "{:.2f}", "linear"),
+    ("billing_queries", "billing job: queries", 1, "{:.0f}", "linear"),
+    ("preview_s", f"preview of {IMPORT_ROWS:,} rows (s)", 1, "{:.1f}", "linear"),
+    ("import_s", f"import of {IMPORT_ROWS:,} rows (s)", 1, "{:.1f}", "linear"),
+]
 
 
-def seed(env, count):
-    """An office with ``count`` dossiers, a third each A, B and C, one to four
-    modules each on B and C dossiers."""
+# Seeding
+
+def seed(env, company, first, count):
+    """Add dossiers number ``first`` to ``first + count - 1`` to ``company``, a
+    batch at a time: a third each A, B and C, one to four modules on the B and
+    C dossiers, started on days spread over 2026."""
+    modules = env["octopus.module"].search([], order="sequence")
+    for start in range(first, first + count, SEED_BATCH):
+        _seed_batch(env, company, modules, range(start, min(start + SEED_BATCH, first + count)))
+        env.flush_all()
+        env.invalidate_all()
+
+
+def _seed_batch(env, company, modules, numbers):
+    kinds = {number: "ABC"[number % 3] for number in numbers}
+    partners = env["res.partner"].create(
+        [{"name": f"Client {number:05d}", "is_company": True} for number in numbers]
+    )
+    partner_of = dict(zip(numbers, partners.ids))
+    with_login = [number for number in numbers if kinds[number] != "A"]
+    logins = env["octopus.client.user"].create(
+        [{"kind": "U" if kinds[number] == "B" else "K", "company_id": company.id,
+          "partner_id": partner_of[number], "email": f"client{number}@bench.example.be"}
+         for number in with_login]
+    )
+    login_of = dict(zip(with_login, logins.ids))
+    dossiers = env["octopus.dossier"].create(
+        [{"code": f"{number:05d}", "name": f"Dossier {number:05d}",
+          "partner_id": partner_of[number], "company_id": company.id,
+          "kind": "external" if kinds[number] == "B" else "internal",
+          "client_user_id": login_of.get(number, False)}
+         for number in numbers]
+    )
+    env["octopus.module.activation"].create(
+        [{"dossier_id": dossier.id, "module_id": module.id,
+          "date_start": FIRST_START + timedelta(days=number % 330)}
+         for number, dossier in zip(numbers, dossiers) if number in login_of
+         for module in modules[: 1 + number % 4]]
+    )
+
+
+def create_office(env):
+    """The benchmark's office and its B user, who may also use Odoo's list export."""
     company = env["res.company"].create(
         {"name": "Fiduciaire Benchmark", "octopus_b_number": "B99999999",
          "octopus_packet_deal_fee": 1500.0}
     )
-    env = env(context=dict(env.context, allowed_company_ids=company.ids,
-                           tracking_disable=True, mail_create_nolog=True,
-                           mail_notrack=True))
-    modules = env["octopus.module"].search([], order="sequence")
-    partners = env["res.partner"].create(
-        [{"name": f"Client {index:05d}", "is_company": True} for index in range(count)]
-    )
-    kinds = ["A", "B", "C"]
-    logins = env["octopus.client.user"].create(
-        [{"kind": "U" if kinds[index % 3] == "B" else "K", "company_id": company.id,
-          "partner_id": partners[index].id, "email": f"client{index}@bench.example.be"}
-         for index in range(count) if kinds[index % 3] != "A"]
-    )
-    login_iter = iter(logins)
-    dossiers = env["octopus.dossier"].create(
-        [{"code": f"{index:05d}", "name": f"Dossier {index:05d}",
-          "partner_id": partners[index].id, "company_id": company.id,
-          "kind": "external" if kinds[index % 3] == "B" else "internal",
-          "client_user_id": next(login_iter).id if kinds[index % 3] != "A" else False}
-         for index in range(count)]
-    )
-    env["octopus.module.activation"].create(
-        [{"dossier_id": dossier.id, "module_id": module.id, "date_start": date(2026, 1, 1)}
-         for index, dossier in enumerate(dossiers) if kinds[index % 3] != "A"
-         for module in modules[: 1 + index % 4]]
-    )
-    env.flush_all()
-    return env, company, dossiers
-
-
-def time_import(env, company, count):
-    """Preview, then import, ``count`` new dossiers with a module each from an
-    .xlsx, as a B user does: two requests, each timed alone."""
-    user = env["res.users"].create(
-        {"name": "Bench Holder", "login": "bench_holder", "password": "bench-holder-password",
+    user = env["res.users"].with_context(no_reset_password=True).create(
+        {"name": "Bench Holder", "login": B_LOGIN, "password": B_PASSWORD,
          "company_id": company.id, "company_ids": [(6, 0, company.ids)],
-         "groups_id": [(6, 0, env.ref("octopus_titulaires.group_titulaire").ids)]}
+         "groups_id": [(6, 0, [env.ref("octopus_titulaires.group_titulaire").id,
+                               env.ref("base.group_allow_export").id])]}
     )
-    env = env(user=user, context=dict(env.context, octopus_password="bench-holder-password"))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(["code", "name", "client", "vat", "kind", "login", "client_email", "modules"])
-    for index in range(count):
-        sheet.append([f"IMP{index:05d}", f"Imported {index}", f"Imported client {index}",
-                      "", "internal", "", "", "BANK"])
-    stream = io.BytesIO()
-    workbook.save(stream)
-    wizard = env["octopus.dossier.import"].create(
-        {"file": base64.b64encode(stream.getvalue()), "filename": "bench.xlsx",
-         "company_id": company.id}
-    )
-    started = time.perf_counter()
-    wizard.action_preview()
-    env.flush_all()
-    preview_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    wizard.action_import()
-    env.flush_all()
-    return preview_seconds, time.perf_counter() - started
+    return company, user
+
+
+# Measuring
+
+def measure(env, func, runs):
+    """Median seconds of ``runs`` calls of ``func`` on a cold ORM cache, the
+    queries of the last call (the first one also fills Odoo's caches of
+    access rules and translations, as a server's first request does) and its
+    result; every call's writes are rolled back, so that each one meets the
+    same office."""
+    cr = env.cr
+    times, queries, result = [], None, None
+    for _run in range(runs):
+        cr.rollback()
+        before = cr.sql_log_count
+        started = time.perf_counter()
+        result = func()
+        env.flush_all()
+        times.append(time.perf_counter() - started)
+        queries = cr.sql_log_count - before
+    cr.rollback()
+    return statistics.median(times), queries, result
+
+
+@contextmanager
+def stopwatch(model, method, seconds):
+    """Add to ``seconds`` the time spent in each call of ``model``'s ``method``."""
+    original = getattr(type(model), method)
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds.append(time.perf_counter() - started)
+
+    with patch.object(type(model), method, timed):
+        yield
+
+
+def peak_memory_mib(env, func):
+    """Peak memory of ``func`` (tracemalloc), in all and before its workbook is
+    closed: closing zips the sheets into the file, which grows with them."""
+    before_close = []
+    close = xlsxwriter.Workbook.close
+
+    def noted_close(workbook):
+        before_close.append(tracemalloc.get_traced_memory()[1])
+        return close(workbook)
+
+    env.cr.rollback()
+    tracemalloc.start()
+    try:
+        with patch.object(xlsxwriter.Workbook, "close", noted_close):
+            func()
+        return tracemalloc.get_traced_memory()[1] / 2**20, before_close[0] / 2**20
+    finally:
+        tracemalloc.stop()
+        env.cr.rollback()
 
 
 def count_cells(content):
@@ -112,106 +232,316 @@ def count_cells(content):
                for value in row if value is not None)
 
 
-def median_time(func, runs=3):
-    times, result = [], None
-    for _run in range(runs):
-        started = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+def floor_sheets(builder, company):
+    """Our workbook's cell values, headers included, in plain Python lists."""
+    return [
+        (title, [[builder.env._(header) for header, _width, _kind in columns],
+                 *(list(values) for values, _total in rows)])
+        for title, columns, rows in builder._sheets(company, TODAY, None)
+    ]
+
+
+def write_openpyxl(sheets):
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(io.BytesIO())
+
+
+def write_xlsxwriter(sheets):
+    workbook = xlsxwriter.Workbook(io.BytesIO(), {"constant_memory": True})
+    for title, rows in sheets:
+        sheet = workbook.add_worksheet(title)
+        for number, row in enumerate(rows):
+            sheet.write_row(number, 0, row)
+    workbook.close()
+
+
+def import_file(count):
+    """An .xlsx of ``count`` new internal dossiers with a module each."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(["code", "name", "client", "vat", "kind", "login", "client_email", "modules"])
+    for index in range(count):
+        sheet.append([f"IMP{index:05d}", f"Imported {index}", f"Imported client {index}",
+                      "", "internal", "", "", "BANK"])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return base64.b64encode(stream.getvalue())
+
+
+def time_import(b_env, company, content):
+    """Preview, then import, as a B user does: two requests, each timed alone."""
+    wizard = b_env["octopus.dossier.import"].create(
+        {"file": content, "filename": "bench.xlsx", "company_id": company.id}
+    )
+    started = time.perf_counter()
+    wizard.action_preview()
+    b_env.flush_all()
+    preview_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    wizard.action_import()
+    b_env.flush_all()
+    import_seconds = time.perf_counter() - started
+    b_env.cr.rollback()
+    return preview_seconds, import_seconds
+
+
+def measure_export(env, b_env, company, runs):
+    """Our export as a B user: time, the projection's share of it, queries,
+    peak memory and cells."""
+    projection_calls, projection_seconds = [], []
+
+    def export():
+        projection_calls.clear()
+        content = b_env["octopus.dossier.export"].create(
+            {"company_id": company.id, "date": TODAY}
+        )._build_xlsx()
+        projection_seconds.append(sum(projection_calls))
+        return content
+
+    figures = {}
+    with stopwatch(company, "_octopus_project_invoice", projection_calls):
+        figures["export_s"], figures["export_queries"], content = measure(env, export, runs)
+    figures["export_projection_s"] = statistics.median(projection_seconds)
+    figures["export_mib"], figures["export_sheets_mib"] = peak_memory_mib(env, export)
+    figures["export_file_mib"] = len(content) / 2**20
+    figures["export_cells"] = count_cells(content)
+    return figures
+
+
+def measure_floor(env, b_env, company, runs, export_figures):
+    """The same cells written from Python lists by the two writers."""
+    sheets = floor_sheets(b_env["octopus.dossier.xlsx"].with_company(company), company)
+    env.cr.rollback()
+    figures = {
+        "floor_openpyxl_s": measure(env, lambda: write_openpyxl(sheets), runs)[0],
+        "floor_xlsxwriter_s": measure(env, lambda: write_xlsxwriter(sheets), runs)[0],
+    }
+    floor = min(figures.values())
+    export_s = export_figures["export_s"]
+    figures["floor_ratio"] = export_s / floor
+    figures["floor_ratio_unpriced"] = (export_s - export_figures["export_projection_s"]) / floor
+    return figures
+
+
+def measure_odoo_export(env, b_env, runs, export_figures):
+    """Odoo's list export of the dossiers, per cell against ours."""
+    from odoo.addons.web.controllers import export as web_export  # noqa: PLC0415
+
+    def odoo_list_export():
+        records = b_env["octopus.dossier"].search([])
+        rows = records.export_data(EXPORT_FIELDS)["datas"]
+        columns = [{"type": records._fields[name].type} for name in EXPORT_FIELDS]
+        with patch.object(web_export, "request", SimpleNamespace(env=b_env)):
+            return web_export.ExcelExport().from_data(columns, EXPORT_HEADERS, rows)
+
+    seconds, _queries, content = measure(env, odoo_list_export, runs)
+    cells = count_cells(content)
+    cell_ms = 1e6 * export_figures["export_s"] / export_figures["export_cells"]
+    odoo_cell_ms = 1e6 * seconds / cells
+    return {"odoo_export_s": seconds, "odoo_export_cells": cells, "cell_ms": cell_ms,
+            "odoo_cell_ms": odoo_cell_ms, "cell_ratio": cell_ms / odoo_cell_ms}
+
+
+def measure_reads(env, b_env, company, runs):
+    """The projection, and the dossier list as the web client reads it."""
+    Dossier = b_env["octopus.dossier"]
+    figures = {}
+    figures["projection_s"], figures["projection_queries"], _invoice = measure(
+        env, lambda: company._octopus_project_invoice(TODAY), runs
+    )
+    figures["list_page_s"], figures["list_page_queries"], _page = measure(
+        env, lambda: Dossier.web_search_read([], LIST_SPECIFICATION, limit=80,
+                                             count_limit=10001), runs
+    )
+    figures["list_groups_s"], figures["list_groups_queries"], _groups = measure(
+        env, lambda: Dossier.web_read_group([], [], ["access_category"], lazy=True), runs
+    )
+    return figures
+
+
+def measure_jobs(env, company, runs):
+    """The daily refresh of D and the monthly billing job of the office, each
+    on its day (tick: the frozen clock runs on, so that time can be measured)."""
+    refresh = env["octopus.dossier"]._cron_refresh_active_modules
+    Summary = env["octopus.billing.summary"]
+    figures = {}
+    with freeze_time(ORDINARY_DAY, tick=True):
+        figures["refresh_s"], figures["refresh_queries"], _done = measure(env, refresh, runs)
+    with freeze_time(BILLING_YEAR_START, tick=True):
+        figures["refresh_year_s"], figures["refresh_year_queries"], _done = measure(
+            env, refresh, runs
+        )
+    with freeze_time(TODAY, tick=True), patch.object(
+        type(Summary), "_billing_companies_domain", lambda _self: [("id", "=", company.id)]
+    ):
+        figures["billing_s"], figures["billing_queries"], _done = measure(
+            env, Summary._cron_billing_summary, runs
+        )
+    return figures
+
+
+def measure_size(env, b_env, company, runs, import_content):
+    """Every figure of one size of the office."""
+    figures = measure_export(env, b_env, company, runs)
+    figures.update(measure_floor(env, b_env, company, runs, figures))
+    figures.update(measure_odoo_export(env, b_env, runs, figures))
+    figures.update(measure_reads(env, b_env, company, runs))
+    figures.update(measure_jobs(env, company, runs))
+    figures["preview_s"], figures["import_s"] = time_import(b_env, company, import_content)
+    return figures
+
+
+# Reporting
+
+def machine():
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as meminfo:
+        memory_kib = int(meminfo.readline().split()[1])
+    return f"{os.cpu_count()} CPUs (nproc), {memory_kib / 2**20:.1f} GiB memory, {cpu}"
+
+
+def versions(env):
+    import odoo.release  # noqa: PLC0415
+    import openpyxl  # noqa: PLC0415
+
+    env.cr.execute("SHOW server_version")
+    return (f"Odoo {odoo.release.version}, PostgreSQL {env.cr.fetchone()[0]}, "
+            f"Python {platform.python_version()}, xlsxwriter {xlsxwriter.__version__}, "
+            f"openpyxl {openpyxl.__version__}")
+
+
+def growth_verdict(rule, growth, size_ratio):
+    if rule == "flat":
+        return "flat" if growth <= 1.25 else "GROWS"
+    return "<= linear" if growth <= size_ratio * 1.1 else "MORE THAN LINEAR"
+
+
+def table(results):
+    sizes = sorted(results)
+    low, high = sizes[-2:] if len(sizes) > 1 else (sizes[0], sizes[0])
+    size_ratio = high / low
+    header = (f"{'figure':44}" + "".join(f"{size:>12,}" for size in sizes)
+              + f"   growth {low:,} -> {high:,} (x{size_ratio:g})")
+    lines = [header, "-" * len(header)]
+    for key, label, scale, fmt, rule in FIGURES:
+        cells = "".join(f"{fmt.format(scale * results[size][key]):>12}" for size in sizes)
+        growth = ""
+        if rule and results[low][key]:
+            ratio = results[high][key] / results[low][key]
+            growth = f"   x{ratio:.2f}  {growth_verdict(rule, ratio, size_ratio)}"
+        lines.append(f"{label:44}{cells}{growth}")
+    return lines
+
+
+def goals(results):
+    sizes = sorted(results)
+    largest = results[sizes[-1]]
+
+    def verdict(ok):
+        return "met" if ok else "NOT MET"
+
+    def per_size(key, fmt="{:.2f}"):
+        return ", ".join(f"{fmt.format(results[size][key])} at {size:,}" for size in sizes)
+
+    floor_ok = all(results[size]["floor_ratio"] <= FLOOR_RATIO_GOAL for size in sizes)
+    cell_ok = all(results[size]["cell_ratio"] <= ODOO_CELL_RATIO_GOAL for size in sizes)
+    flat_queries = len({results[size]["projection_queries"] for size in sizes}) == 1
+    slowest = max(max(results[size]["preview_s"], results[size]["import_s"]) for size in sizes)
+    return [
+        f"export / writer's floor <= {FLOOR_RATIO_GOAL}: {per_size('floor_ratio')}: "
+        f"{verdict(floor_ok)}",
+        f"export per cell <= {ODOO_CELL_RATIO_GOAL} of Odoo's list export: "
+        f"{per_size('cell_ratio')}: {verdict(cell_ok)}",
+        f"export peak memory < {MEMORY_GOAL_MIB} MiB at {sizes[-1]:,} dossiers: "
+        f"{largest['export_mib']:.1f} MiB: {verdict(largest['export_mib'] < MEMORY_GOAL_MIB)}",
+        f"projection queries flat: {per_size('projection_queries', '{:.0f}')}: "
+        f"{verdict(flat_queries)}",
+        f"{IMPORT_ROWS:,} rows imported within limit_time_real ({LIMIT_TIME_REAL} s): "
+        f"slowest request {slowest:.1f} s: {verdict(slowest < LIMIT_TIME_REAL)}",
+    ]
+
+
+def publish(name, lines):
+    """Print ``lines`` and write them to bench-results/<name>-<date and time>.txt."""
+    text = "\n".join(lines) + "\n"
+    print(text, flush=True)
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    path = os.path.join(RESULTS_DIR, f"{name}-{datetime.now():%Y%m%d-%H%M%S}.txt")
+    with open(path, "w", encoding="utf-8") as output:
+        output.write(text)
+    odoo_env.say(f"written to {path}")
+
+
+def report(results, env, runs):
+    publish("bench", [
+        f"octopus_titulaires benchmark, {datetime.now():%Y-%m-%d %H:%M}, median of {runs} runs",
+        f"machine: {machine()}",
+        f"software: {versions(env)}",
+        "",
+        *table(results),
+        "",
+        "goals:",
+        *(f"  {line}" for line in goals(results)),
+    ])
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dossiers", type=int, default=5000)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help="office sizes in dossiers, comma-separated (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (default: 3)")
+    parser.add_argument("--database", default=DATABASE, help="(default: %(default)s)")
     options = parser.parse_args()
+    sizes = sorted(int(size) for size in options.sizes.split(","))
 
     odoo_env.require_odoo()
     odoo_env.ensure_test_tools(lint=False)
     pg = odoo_env.postgres()
-    dbname = "octopus_bench"
-    run_tests.install_fresh(pg, dbname, ["--without-demo=all"])
+    run_tests.install_fresh(pg, options.database, ["--without-demo=all"])
 
     import odoo  # noqa: PLC0415 - after the import check
-    from odoo.addons.web.controllers import export as web_export  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
-    config.parse_config([f"--database={dbname}",
+    config.parse_config([f"--database={options.database}",
                          f"--addons-path={odoo_env.default_addons_path()}",
-                         *odoo_env.odoo_db_args(pg)])
-    registry = odoo.modules.registry.Registry(dbname)
+                         "--log-level=warn", *odoo_env.odoo_db_args(pg)])
+    registry = odoo.modules.registry.Registry(options.database)
+    results = {}
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        started = time.perf_counter()
-        env, company, dossiers = seed(env, options.dossiers)
-        # Measure on a database as an office runs it: committed, with planner statistics.
-        cr.commit()
-        cr.execute("ANALYZE")
-        odoo_env.say(f"seeded {len(dossiers)} dossiers in {time.perf_counter() - started:.0f}s")
-        today = date(2026, 11, 28)
-        builder = env["octopus.dossier.xlsx"]
-
-        def ours():
-            env.invalidate_all()
-            return builder._build(company, today)
-
-        def odoo_list_export():
-            env.invalidate_all()
-            records = env["octopus.dossier"].search([("company_id", "=", company.id)])
-            rows = records.export_data(EXPORT_FIELDS)["datas"]
-            fields = [{"type": records._fields[name].type} for name in EXPORT_FIELDS]
-            with patch.object(web_export, "request", SimpleNamespace(env=env)):
-                content = web_export.ExcelExport().from_data(fields, HEADERS, rows)
-            return content, rows
-
-        def plain_openpyxl(rows):
-            workbook = Workbook()
-            sheet = workbook.active
-            sheet.append(HEADERS)
-            for row in rows:
-                sheet.append(row)
-            stream = io.BytesIO()
-            workbook.save(stream)
-            return stream.getvalue()
-
-
-        time_a, content_a = median_time(ours)
-        time_b, (content_b, rows) = median_time(odoo_list_export)
-        time_c, _content_c = median_time(lambda: plain_openpyxl(rows))
-
-        env.invalidate_all()
-        tracemalloc.start()
-        builder._build(company, today)
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-
-        def projection_queries(selection):
-            env.invalidate_all()
-            before = cr.sql_log_count
-            company._octopus_project_invoice(today, selection)
-            return cr.sql_log_count - before
-
-        queries_50 = projection_queries(dossiers[:50])
-        queries_all = projection_queries(None)
-        preview_seconds, import_seconds = time_import(env, company, IMPORT_ROWS)
-
-    print(f"dossiers: {options.dossiers}")
-    print(f"(a) our _build_xlsx, 3 sheets:           {time_a:8.2f} s  ({len(content_a):,} bytes)")
-    print(f"(b) Odoo list export to .xlsx:           {time_b:8.2f} s  ({len(content_b):,} bytes)")
-    print(f"(c) plain openpyxl, same rows as (b):    {time_c:8.2f} s")
-    print(f"ratio a/b: {time_a / time_b:.2f}   ratio a/c: {time_a / time_c:.2f}")
-    cells_a = count_cells(content_a)
-    cells_b = count_cells(content_b)
-    print(f"cells written: (a) {cells_a:,}  (b) {cells_b:,}; per 1,000 cells: "
-          f"(a) {1e6 * time_a / cells_a:.1f} ms  (b) {1e6 * time_b / cells_b:.1f} ms")
-    print(f"peak memory of (a): {peak / 1024 / 1024:.1f} MiB (tracemalloc)")
-    print(f"projection queries: {queries_50} for 50 dossiers, {queries_all} for "
-          f"{options.dossiers} dossiers")
-    slowest = max(preview_seconds, import_seconds)
-    print(f"import of {IMPORT_ROWS:,} new rows (.xlsx) as a B user: preview {preview_seconds:.2f} s, "
-          f"import {import_seconds:.2f} s; the slower request takes "
-          f"{100 * slowest / LIMIT_TIME_REAL:.0f} % of Odoo's default limit_time_real "
-          f"({LIMIT_TIME_REAL} s)")
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {
+            "tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True,
+        })
+        company, user = create_office(env)
+        env = env(context=dict(env.context, allowed_company_ids=company.ids))
+        b_env = env(user=user, context={"allowed_company_ids": company.ids,
+                                        "octopus_password": B_PASSWORD})
+        import_content = import_file(IMPORT_ROWS)
+        seeded = 0
+        for size in sizes:
+            started = time.perf_counter()
+            seed(env, company, seeded, size - seeded)
+            seeded = size
+            # Measure on a database as an office runs it: committed, with
+            # planner statistics.
+            cr.commit()
+            cr.execute("ANALYZE")
+            cr.commit()
+            odoo_env.say(f"{size:,} dossiers seeded in {time.perf_counter() - started:.0f}s; "
+                         "measuring")
+            started = time.perf_counter()
+            results[size] = measure_size(env, b_env, company, options.runs, import_content)
+            odoo_env.say(f"{size:,} dossiers measured in {time.perf_counter() - started:.0f}s")
+        report(results, env, options.runs)
 
 
 if __name__ == "__main__":
