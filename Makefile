@@ -24,7 +24,7 @@ lint:
 	$(PYTHON) -c "from oca_pre_commit_hooks.cli_po import main; main()" --disable=po-pretty-format octopus_titulaires/i18n/*.po*
 
 ## bench: how export, projection, dossier list, daily jobs and import scale on
-## offices of 500, 5,000 and 50,000 dossiers (about 15 minutes; table also in
+## offices of 500, 5,000 and 50,000 dossiers (about 10 minutes; table also in
 ## bench-results/); other sizes: make bench SIZES=500,5000
 bench:
 	$(PYTHON) tools/bench.py $(if $(SIZES),--sizes=$(SIZES))
