@@ -47,7 +47,7 @@ LEDGER_COLUMNS = [
     (_lt("Dossier"), 12, TEXT),
     (_lt("Module"), 24, TEXT),
     (_lt("Start"), 12, DATE),
-    (_lt("End"), 12, DATE),
+    (_lt("Ended on"), 12, DATE),
     (_lt("Annual price"), 14, AMOUNT),
     (_lt("Activated by"), 24, TEXT),
     (_lt("Ended by"), 24, TEXT),
