@@ -5,6 +5,7 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
+from odoo.tools import format_date
 
 
 _logger = logging.getLogger(__name__)
@@ -432,7 +433,7 @@ class OctopusDossier(models.Model):
             dossier.message_post(
                 body=self.env._(
                     "Modules ended on %(date)s: %(modules)s.",
-                    date=fields.Date.to_string(today),
+                    date=format_date(self.env, today),
                     modules=", ".join(running.module_id.mapped("name")),
                 )
             )
@@ -454,7 +455,7 @@ class OctopusDossier(models.Model):
                     "Client access revoked: login %(login)s removed, running modules "
                     "ended on %(date)s.",
                     login=login,
-                    date=fields.Date.to_string(today),
+                    date=format_date(self.env, today),
                 )
             )
         client_users._revoke_if_unused()

@@ -52,7 +52,8 @@ LEDGER_COLUMNS = [
     (_lt("Activated by"), 24, TEXT),
     (_lt("Ended by"), 24, TEXT),
 ]
-DATE_FORMAT = "yyyy-mm-dd"
+# Excel's built-in short date: each reader's Excel shows it in its own locale.
+DATE_FORMAT = 14
 AMOUNT_FORMAT = "#,##0.00"
 WORKBOOK_OPTIONS = {
     # Each row goes to a temporary file once the next one starts: memory stays

@@ -75,7 +75,7 @@ class TestAccessChanges(OctopusCase):
         self.assertEqual(bank.date_end, date(2026, 6, 15))
         self.assertEqual(bank.ended_by_id, self.b_user)
         self.assertEqual(len(self.dossier.activation_ids), 2)
-        self.assertIn("Modules ended on 2026-06-15: Bank Statements", self._last_message())
+        self.assertIn("Modules ended on 06/15/2026: Bank Statements", self._last_message())
 
     def test_ending_the_default_module_is_refused(self):
         with self.assertRefused(UserError, "stays active as long as the client has access"):

@@ -3,6 +3,7 @@ import io
 import os
 
 import polib
+from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from odoo.tests import tagged
@@ -84,3 +85,17 @@ class TestTranslations(InvoiceCase):
         wizard.action_preview()
         self.assertFalse(wizard.problem_text)
         self.assertEqual((wizard.create_count, wizard.update_count), (0, 0))
+
+    @freeze_time("2026-11-28")
+    def test_dates_are_written_as_the_readers_language_writes_them(self):
+        self._load("fr_BE")
+        self.b_user.lang = "fr_BE"
+        # As a web request of that user runs: its language in the context.
+        dossier = self._dossier("FR1").with_user(self.b_user).with_context(lang="fr_BE")
+        with self.mock_mail_gateway():
+            dossier._grant_access(self.scan, "bureau@fr.example.be", "client@fr.example.be")
+        confirmation = self._new_mails.filtered(lambda mail: "K" in (mail.subject or ""))[:1]
+        self.assertIn("28/11/2026", confirmation.body_html)
+        self.assertNotIn("2026-11-28", confirmation.body_html)
+        dossier._end_modules(self.scan)
+        self.assertIn("28/11/2026", dossier.message_ids[0].body)
