@@ -4,6 +4,7 @@ import logging
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
+from odoo.tools import format_date
 
 from ..tools import XLSX_MIMETYPE
 
@@ -47,6 +48,18 @@ class OctopusBillingSummary(models.Model):
                 "%(office)s, %(month)s",
                 office=summary.company_id.name or "",
                 month=summary.date_from and summary.date_from.strftime("%Y-%m") or "",
+            )
+
+    @api.depends("company_id", "date_from")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """The office and the month as the reader says it ("novembre 2026")."""
+        for summary in self:
+            summary.display_name = self.env._(
+                "%(office)s, %(month)s",
+                office=summary.company_id.name or "",
+                month=summary.date_from
+                and format_date(self.env, summary.date_from, date_format="MMMM y") or "",
             )
 
     @api.model

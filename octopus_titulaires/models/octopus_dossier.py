@@ -85,6 +85,15 @@ class OctopusDossier(models.Model):
         help="Modules running today (the D column of Octopus).",
     )
     client_email = fields.Char(related="client_user_id.email", string="Client E-mail")
+    activation_count = fields.Integer(compute="_compute_activation_figures")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    next_invoice_amount = fields.Monetary(
+        string="Amount on the Next Invoice",
+        compute="_compute_activation_figures",
+        currency_field="currency_id",
+        groups="octopus_titulaires.group_titulaire",
+        help="What the dossier's modules add to the office's next invoice.",
+    )
     active = fields.Boolean(default=True, tracking=True)
 
     _sql_constraints = [
@@ -112,6 +121,12 @@ class OctopusDossier(models.Model):
         today = fields.Date.context_today(self)
         for dossier in self:
             dossier.active_module_ids = dossier.activation_ids._running(today).module_id
+
+    @api.depends("activation_ids.next_invoice_amount")
+    def _compute_activation_figures(self):
+        for dossier in self:
+            dossier.activation_count = len(dossier.activation_ids)
+            dossier.next_invoice_amount = sum(dossier.activation_ids.mapped("next_invoice_amount"))
 
     @api.depends("code", "name")
     def _compute_display_name(self):

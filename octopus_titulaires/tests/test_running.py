@@ -130,6 +130,12 @@ class TestOnePrice(InvoiceCase):
         module_lines = round(sum(line["amount"] for line in invoice["lines"]), 2)
         self.assertEqual(round(groups[0][0], 2), module_lines)
         self.assertEqual(module_lines, invoice["subtotals"]["C"])
+        # The dossier form's Next Invoice button shows the same amount.
+        c100 = [line["amount"] for line in invoice["lines"] if line["dossier_code"] == "C100"]
+        with freeze_time(today):
+            self.c_dossier.invalidate_recordset(["next_invoice_amount"])
+            self.assertAlmostEqual(self.c_dossier.next_invoice_amount, sum(c100), places=2)
+        self.assertEqual(self.c_dossier.activation_count, len(self.c_dossier.activation_ids))
         return invoice
 
     def test_pivot_equals_sheet_two_on_a_leap_year(self):

@@ -99,3 +99,13 @@ class TestTranslations(InvoiceCase):
         self.assertNotIn("2026-11-28", confirmation.body_html)
         dossier._end_modules(self.scan)
         self.assertIn("28/11/2026", dossier.message_ids[0].body)
+
+    def test_a_billing_summary_names_its_month_in_the_readers_language(self):
+        summary = self.env["octopus.billing.summary"].create(
+            {"company_id": self.office.id, "date_from": "2026-11-01", "date_to": "2026-11-30"}
+        )
+        for lang, month in (("fr_BE", "novembre 2026"), ("nl_BE", "november 2026"),
+                            ("en_US", "November 2026")):
+            with self.subTest(lang=lang):
+                self.assertEqual(summary.with_context(lang=lang).display_name,
+                                 f"Fiduciaire Test, {month}")
