@@ -30,8 +30,11 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
             run: "click",
         },
         {
-            content: "Screen 1, the dossier: next",
+            content: "Screen 1, the dossier, shown as the first step: next",
             trigger: ".modal .o_field_widget[name=dossier_ids]:contains(TOUR-A)",
+        },
+        {
+            trigger: ".modal .o_statusbar_status .o_arrow_button_current:contains(Dossiers)",
         },
         {
             trigger: ".modal-footer button[name=action_next]",
@@ -56,6 +59,13 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
         {
             content: "Screen 4, the modules with the cost preview",
             trigger: ".modal .o_octopus_cost_preview_table .o_octopus_prorated_total",
+        },
+        {
+            content: "The default module is named, not a link out of the dialog",
+            trigger: ".modal .o_field_widget[name=default_module_id]:not(:has(a))",
+        },
+        {
+            trigger: ".modal .o_statusbar_status .o_arrow_button_current:contains(Modules)",
         },
         {
             trigger: ".modal-footer button[name=action_next]",
