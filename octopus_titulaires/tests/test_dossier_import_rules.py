@@ -152,3 +152,21 @@ class TestDossierImportRules(OctopusCase):
                     [["R011", "X", "Boulangerie Test", "", "internal", "K55550011", email, ""]]
                 )
                 self.assertIn("Row 2, column client_email", wizard.problem_text)
+
+    def test_the_import_ends_on_a_summary_and_tells_each_dossier(self):
+        existing = self._dossier("R012")
+        wizard = self._preview(
+            [["R012", "Renamed", "Boulangerie Test", "", "internal", "", "", ""],
+             ["R013", "New", "Boulangerie Test", "", "internal", "", "", ""],
+             ["R014", "Other", "Boulangerie Test", "", "internal", "", "", ""]]
+        )
+        self._dossier("R014")  # changed by somebody else between preview and import
+        wizard.action_import()
+        created = self._office_dossier("R013")
+        self.assertEqual((wizard.create_count, wizard.update_count, wizard.unchanged_count),
+                         (1, 2, 0))
+        self.assertEqual(wizard.dossier_ids, existing | created | self._office_dossier("R014"))
+        action = wizard.action_open_dossiers()
+        self.assertEqual(self.Dossier.search(action["domain"]), wizard.dossier_ids)
+        self.assertIn("Updated by the import of rows.xlsx, row 2.", existing.message_ids[0].body)
+        self.assertIn("Created by the import of rows.xlsx, row 3.", created.message_ids[0].body)

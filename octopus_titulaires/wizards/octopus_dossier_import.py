@@ -55,15 +55,11 @@ class OctopusDossierImport(models.TransientModel):
         plans, problems = self._plan()
         if not problems:
             problems = self._loader()._apply(plans, self.company_id, dry_run=True)
-        counts = {action: sum(1 for plan in plans if plan["action"] == action)
-                  for action in ("create", "update", "unchanged")}
         self.preview_line_ids.unlink()
         self.write(
             {
                 "state": "preview",
-                "create_count": counts["create"],
-                "update_count": counts["update"],
-                "unchanged_count": counts["unchanged"],
+                **self._counts(plans),
                 "problem_count": len(problems),
                 "problem_text": self._format_problems(problems) or False,
                 "needs_password": self._loader()._needs_password(plans),
@@ -95,11 +91,23 @@ class OctopusDossierImport(models.TransientModel):
                 self.env._("Nothing was imported; fix these rows first:\n%(problems)s",
                            problems=self._format_problems(problems))
             )
+        written = [plan for plan in plans if "record" in plan]
+        self._log_in_chatter(written)
         self.write({
             "state": "done",
-            "dossier_ids": [Command.set([plan["record"].id for plan in plans if "record" in plan])],
+            **self._counts(plans),
+            "dossier_ids": [Command.set([plan["record"].id for plan in written])],
         })
         return self._reopen()
+
+    def action_open_dossiers(self):
+        """The dossiers the import created or changed, in the dossier list."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "octopus_titulaires.octopus_dossier_action"
+        )
+        action["domain"] = [("id", "in", self.dossier_ids.ids)]
+        return action
 
     def action_back(self):
         self.ensure_one()
@@ -135,6 +143,30 @@ class OctopusDossierImport(models.TransientModel):
         if problems:
             return [], problems
         return loader._plan(records, self.company_id)
+
+    @staticmethod
+    def _counts(plans):
+        """How many rows create, update or leave unchanged a dossier."""
+        return {
+            f"{action}_count": sum(1 for plan in plans if plan["action"] == action)
+            for action in ("create", "update", "unchanged")
+        }
+
+    def _log_in_chatter(self, plans):
+        """One line in the chatter of each dossier the import created or changed,
+        written in one go (the import may hold thousands of rows)."""
+        if not plans:
+            return
+        bodies = {}
+        for plan in plans:
+            values = {"file": self.filename or "", "row": plan["row"]}
+            bodies[plan["record"].id] = (
+                self.env._("Created by the import of %(file)s, row %(row)s.", **values)
+                if plan["action"] == "create"
+                else self.env._("Updated by the import of %(file)s, row %(row)s.", **values)
+            )
+        dossiers = self.env["octopus.dossier"].concat(*(plan["record"] for plan in plans))
+        dossiers._message_log_batch(bodies)
 
     def _loader(self):
         return self.env["octopus.dossier.loader"].with_company(self.company_id)
