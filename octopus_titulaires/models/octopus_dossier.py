@@ -417,8 +417,20 @@ class OctopusDossier(models.Model):
             )
         return activations.sudo(False)
 
-    def _end_modules(self, modules):
-        """End running modules today; the ledger keeps their lines."""
+    def _end_modules(self, modules, date_end=None):
+        """Stop running modules on ``date_end`` (today by default; later, they run
+        until then); the ledger keeps their lines. A day already past is refused:
+        the office may have been billed for it."""
+        today = fields.Date.context_today(self)
+        date_end = date_end or today
+        if date_end < today:
+            raise UserError(
+                self.env._(
+                    "Modules cannot be ended on %(date)s, a day already past: choose today "
+                    "or a later day.",
+                    date=format_date(self.env, date_end),
+                )
+            )
         self._lock_for_update()
         self._check_category("C")
         default_module = self.env["octopus.module"]._default_module()
@@ -430,7 +442,6 @@ class OctopusDossier(models.Model):
                     module=default_module.name,
                 )
             )
-        today = fields.Date.context_today(self)
         for dossier in self._sudo_for_access():
             running = dossier.activation_ids._running(today).filtered(
                 lambda a: a.module_id in modules
@@ -444,11 +455,11 @@ class OctopusDossier(models.Model):
                         modules=", ".join(missing.mapped("name")),
                     )
                 )
-            running.write({"date_end": today})
+            running.write({"date_end": date_end})
             dossier.message_post(
                 body=self.env._(
                     "Modules ended on %(date)s: %(modules)s.",
-                    date=format_date(self.env, today),
+                    date=format_date(self.env, date_end),
                     modules=", ".join(running.module_id.mapped("name")),
                 )
             )

@@ -119,3 +119,17 @@ class TestAccessChanges(OctopusCase):
         with self.assertRefused(UserError, "Choose at least one module"):
             wizard.action_next()
         self.assertEqual(wizard.state, "modules")
+
+    def test_modules_can_end_on_a_later_day_never_a_past_one(self):
+        bank = self.dossier.activation_ids.filtered(lambda a: a.module_id == self.bank_module)
+        before = self._counts()
+        with self.assertRefused(UserError, "a day already past"):
+            self.dossier.with_user(self.b_user)._end_modules(self.bank_module, date(2026, 6, 14))
+        self.assertFalse(bank.date_end)
+        self.dossier.with_user(self.b_user)._end_modules(self.bank_module, date(2026, 6, 30))
+        self.assertEqual(self._counts(), before)
+        self.assertEqual(bank.date_end, date(2026, 6, 30))
+        self.assertIn(self.bank_module, self.dossier.active_module_ids, "it runs until then")
+        with freeze_time("2026-06-30"):
+            self.env.ref("octopus_titulaires.ir_cron_refresh_active_modules").method_direct_trigger()
+            self.assertNotIn(self.bank_module, self.dossier.active_module_ids)

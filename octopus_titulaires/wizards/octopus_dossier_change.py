@@ -29,6 +29,11 @@ class OctopusDossierChange(models.TransientModel):
         "octopus.module", compute="_compute_running_module_ids", string="Running Modules"
     )
     module_ids = fields.Many2many("octopus.module", string="Modules")
+    date_end = fields.Date(
+        string="Ended On",
+        default=fields.Date.context_today,
+        help="The day the modules stop: they no longer run that day.",
+    )
     cost_preview = fields.Html(compute="_compute_cost_preview", sanitize=False)
 
     @api.depends("dossier_ids")
@@ -52,7 +57,7 @@ class OctopusDossierChange(models.TransientModel):
         if self.operation == "activate":
             self.dossier_ids._activate_modules(self.module_ids)
         elif self.operation == "end":
-            self.dossier_ids._end_modules(self.module_ids)
+            self.dossier_ids._end_modules(self.module_ids, self.date_end)
         else:
             self.dossier_ids._revoke_access()
         self.state = "done"
