@@ -276,15 +276,13 @@ class OctopusDossierLoader(models.AbstractModel):
         dossier = plan["dossier"]
         if not dossier:
             return "create"
-        running = plan["running"]
         changed = (
             # Cells are read trimmed: a name that begins with a tab (written as
             # it is by the export) is no change.
             dossier.name.strip() != plan["name"]
             or dossier.kind != plan["kind"]
-            or (plan["login"] and dossier.client_user_id.login != plan["login"])
-            or any(module not in running for module in plan["modules"])
             or normalize(dossier.partner_id.name) != normalize(plan["client"])
+            or self._changes_access(plan)
         )
         return "update" if changed else "unchanged"
 
@@ -439,11 +437,12 @@ class OctopusDossierLoader(models.AbstractModel):
     def _needs_password(self, plans):
         """Whether the rows change client access or billable modules, which asks
         for the holder's password as the grant dialog does."""
-        return any(
-            plan["action"] != "unchanged" and (
-                (plan["login"] and (not plan["dossier"]
-                                    or plan["dossier"].client_user_id.login != plan["login"]))
-                or any(module not in plan["running"] for module in plan["modules"])
-            )
-            for plan in plans
-        )
+        return any(plan["action"] != "unchanged" and self._changes_access(plan) for plan in plans)
+
+    @api.model
+    def _changes_access(self, plan):
+        """Whether the row gives its dossier another login or modules it does not
+        run yet: what the grant's password guards."""
+        dossier = plan["dossier"]
+        new_login = plan["login"] and (not dossier or dossier.client_user_id.login != plan["login"])
+        return bool(new_login) or any(module not in plan["running"] for module in plan["modules"])
