@@ -17,6 +17,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "views/octopus_cost_preview_templates.xml",
+        "wizards/octopus_access_dialog_templates.xml",
         "wizards/octopus_dossier_grant_views.xml",
         "wizards/octopus_dossier_change_views.xml",
         "wizards/octopus_dossier_export_views.xml",

@@ -12,6 +12,13 @@ SEQUENCE_CODES = {
 # RFC 5321: what a mail server accepts for the local part and the whole address.
 EMAIL_LOCAL_PART_MAX_LENGTH = 64
 EMAIL_MAX_LENGTH = 254
+# What a grant sends: the two Octopus mails, always to the office, and the
+# portal's own invitation when the client gets a portal user.
+ACCESS_MAILS = (
+    "octopus_titulaires.mail_template_activation_confirmation",
+    "octopus_titulaires.mail_template_client_username",
+)
+PORTAL_INVITATION = "portal.mail_template_data_portal_welcome"
 
 
 def normalized_email(value):
@@ -197,14 +204,17 @@ class OctopusClientUser(models.Model):
                 "needs an e-mail of its own for the portal.", email=address)
         return user, False
 
-    def _grant_portal_access(self):
+    def _grant_portal_access(self, invitation_to):
         """Give the client a portal user, as Odoo's portal wizard
         (``portal.wizard.user``) does: a copy of the portal template user, put in
         the portal group, invited in the client's language. It differs in two ways:
         the portal user is a contact of its own under the client company, named
         after the login, because the company partner itself is the office's
         customer record; and an existing portal user with the same e-mail is
-        reused, so that a person holding several logins signs in once."""
+        reused, so that a person holding several logins signs in once.
+
+        The portal's invitation goes to ``invitation_to``: the office by default,
+        which forwards it, the client only when the office chose so."""
         self.ensure_one()
         user, refusal = self._portal_user_of(self.email)
         if refusal:
@@ -231,18 +241,26 @@ class OctopusClientUser(models.Model):
                 Command.link(self.env.ref("base.group_portal").id),
                 Command.unlink(self.env.ref("base.group_public").id)]})
         self.user_id = user
-        self._queue_portal_invitation(user)
+        self._queue_portal_invitation(user, invitation_to)
         self.message_post(body=self.env._("Portal access given to %(email)s.", email=email))
         return user
 
-    def _queue_portal_invitation(self, user):
-        """Odoo's own signup invitation, queued rather than sent at once so that a
-        mail server that is down does not undo the grant."""
-        user = user.sudo()
-        user.partner_id.signup_prepare(signup_type="signup")
-        self.env.ref("auth_signup.set_password_email").sudo().with_context(lang=user.lang).send_mail(
-            user.id, force_send=False, email_values={"email_to": user.email,
-                                                     "recipient_ids": []},
+    def _queue_portal_invitation(self, user, email_to):
+        """The portal's own welcome (``portal.wizard.user``'s template, in the
+        client's language, with the link to choose a password), queued to
+        ``email_to`` rather than to the client, and filed on this login.
+        Queued, not sent at once, so that a mail server that is down does not
+        undo the grant."""
+        self.ensure_one()
+        partner = user.sudo().partner_id
+        partner.signup_prepare(signup_type="signup")
+        invitee = self.env["portal.wizard"].sudo().create(
+            {"partner_ids": [Command.set(partner.ids)]}
+        ).user_ids
+        return self.env.ref(PORTAL_INVITATION).sudo().send_mail(
+            invitee.id, force_send=False,
+            email_values={"email_to": email_to, "recipient_ids": [],
+                          "model": self._name, "res_id": self.id},
         )
 
     def _remove_portal_access(self):
@@ -268,11 +286,25 @@ class OctopusClientUser(models.Model):
         the office e-mail: the office completes the second one and forwards it.
         They list the login's dossiers and the modules running on them."""
         self.ensure_one()
-        for xmlid in (
-            "octopus_titulaires.mail_template_activation_confirmation",
-            "octopus_titulaires.mail_template_client_username",
-        ):
+        for xmlid in ACCESS_MAILS:
             self.env.ref(xmlid).send_mail(self.id, force_send=False)
+
+    @api.model
+    def _grant_mail_plan(self, office_email, invitation_to=False, client_lang=False):
+        """The mails a grant queues, in order, as dicts (``label``, ``email_to``,
+        ``lang``): what the dialog announces before the password and reports
+        after it. The Octopus mails speak the office user's language (their
+        templates' ``lang``), the portal invitation the client's."""
+        labels = {
+            ACCESS_MAILS[0]: self.env._("Activation confirmation"),
+            ACCESS_MAILS[1]: self.env._("Client username"),
+        }
+        plan = [{"label": labels[xmlid], "email_to": office_email, "lang": self.env.user.lang}
+                for xmlid in ACCESS_MAILS]
+        if invitation_to:
+            plan.append({"label": self.env._("Portal invitation"), "email_to": invitation_to,
+                         "lang": client_lang or self.env.lang})
+        return plan
 
     @api.model
     def _next_login(self, kind):

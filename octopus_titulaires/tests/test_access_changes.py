@@ -133,3 +133,19 @@ class TestAccessChanges(OctopusCase):
         with freeze_time("2026-06-30"):
             self.env.ref("octopus_titulaires.ir_cron_refresh_active_modules").method_direct_trigger()
             self.assertNotIn(self.bank_module, self.dossier.active_module_ids)
+
+    def test_password_screen_recaps_the_change(self):
+        Change = self.env["octopus.dossier.change"].with_user(self.b_user).with_context(
+            active_model="octopus.dossier", active_ids=self.dossier.ids, default_operation="end"
+        )
+        with Form(Change) as form:
+            form.module_ids.add(self.bank_module)
+            form.date_end = date(2026, 7, 1)
+        wizard = form.record
+        wizard.action_next()
+        self.assertEqual(wizard.state, "password")
+        recap = str(wizard.recap)
+        for expected in ("End modules", self.dossier.display_name, self.login.login,
+                         self.bank_module.name, "07/01/2026", "None"):
+            self.assertIn(expected, recap)
+        self.assertNotIn(self.portal_module.name, recap, "only the modules that end")

@@ -31,7 +31,8 @@ class GrantDialogCase(OctopusCase):
         wizard = self._open(dossiers)
         self._next(wizard, **{k: v for k, v in values.items() if k == "client_user_id"})
         self._next(wizard, **{k: v for k, v in values.items() if k == "office_email"})
-        self._next(wizard, **{k: v for k, v in values.items() if k == "client_email"})
+        self._next(wizard, **{k: v for k, v in values.items()
+                              if k in ("client_email", "portal_access", "invitation_recipient")})
         with Form(wizard) as form:
             for module in modules or ():
                 form.module_ids.add(module)

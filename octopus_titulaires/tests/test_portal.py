@@ -1,5 +1,7 @@
 from datetime import date
 
+from lxml import html
+
 from odoo import http
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.exceptions import AccessError
@@ -38,10 +40,12 @@ class TestClientPortal(HttpCase, MockEmail):
         )
         bank = cls.env.ref("octopus_titulaires.module_bank")
         cls.login = (cls.dossier | cls.second).with_user(cls.b_user)._grant_access(
-            bank, "bureau@portail.example.be", "client@portail.example.be", portal=True
+            bank, "bureau@portail.example.be", "client@portail.example.be",
+            invitation_to="bureau@portail.example.be",
         )
         cls.foreign_login = cls.foreign._grant_access(
-            bank, "bureau@portail.example.be", "autre@client.example.be", portal=True
+            bank, "bureau@portail.example.be", "autre@client.example.be",
+            invitation_to="bureau@portail.example.be",
         )
         cls.portal_user = cls.login.user_id
         cls.portal_user.sudo().password = PORTAL_PASSWORD
@@ -56,10 +60,14 @@ class TestClientPortal(HttpCase, MockEmail):
         self.assertEqual(user.company_ids, self.office)
         self.assertEqual(user.partner_id.parent_id, self.client)
         with self.mock_mail_gateway():
-            self.login._queue_portal_invitation(user)
-        invitation = self._new_mails.filtered(lambda mail: mail.model == "res.users")
+            self.login._queue_portal_invitation(user, "client@portail.example.be")
+        invitation = self._new_mails
+        self.assertEqual(len(invitation), 1)
+        self.assertEqual((invitation.model, invitation.res_id), (self.login._name, self.login.id))
         self.assertEqual(invitation.email_to, "client@portail.example.be")
-        self.assertIn("signup", invitation.body_html)
+        self.assertFalse(invitation.recipient_ids)
+        self.assertIn(user.partner_id._get_signup_url(),
+                      html.fromstring(invitation.body_html).xpath("//a/@href"))
 
     def test_portal_option_is_off_when_the_email_belongs_to_a_user(self):
         Grant = self.env["octopus.dossier.grant"].with_user(self.b_user)

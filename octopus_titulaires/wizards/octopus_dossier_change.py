@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
-
 class OctopusDossierChange(models.TransientModel):
     """Later changes to a dossier with client access: activate modules, end
     modules, or revoke the K login; each confirmed with the user's password."""
@@ -35,6 +34,8 @@ class OctopusDossierChange(models.TransientModel):
         help="The day the modules stop: they no longer run that day.",
     )
     cost_preview = fields.Html(compute="_compute_cost_preview", sanitize=False)
+    # What the password confirms.
+    recap = fields.Html(compute="_compute_recap", sanitize=False)
 
     @api.depends("dossier_ids")
     def _compute_running_module_ids(self):
@@ -49,6 +50,24 @@ class OctopusDossierChange(models.TransientModel):
                 if wizard.operation == "activate"
                 else False
             )
+
+    @api.depends("dossier_ids", "module_ids", "operation", "date_end")
+    def _compute_recap(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            preview = False
+            if wizard.operation == "activate" and wizard.dossier_ids and wizard.module_ids:
+                try:
+                    preview = wizard.dossier_ids._cost_preview(wizard.module_ids, today)
+                except UserError:
+                    preview = False  # the first screen already says why
+            wizard.recap = self.env["ir.qweb"]._render("octopus_titulaires.change_recap", {
+                "wizard": wizard,
+                "operation": dict(wizard._fields["operation"]._description_selection(
+                    self.env))[wizard.operation],
+                "modules": wizard.module_ids._origin.sorted(),
+                "preview": preview,
+            })
 
     def action_confirm(self):
         self.ensure_one()

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.octopus_client_user import normalized_email
 
@@ -53,6 +54,14 @@ class OctopusDossierGrant(models.TransientModel):
         help="Give the client an Odoo portal user to see its dossiers and modules at "
         "/my/dossiers. Off when the e-mail already belongs to a user of the office.",
     )
+    invitation_recipient = fields.Selection(
+        [("office", "The office, to forward"), ("client", "The client directly")],
+        string="Send the Portal Invitation to",
+        default="office",
+        required=True,
+        help="Odoo's portal invitation, in the client's language, with the link to choose a "
+        "password. By default it goes to the office e-mail with the username mail.",
+    )
     module_ids = fields.Many2many(
         "octopus.module",
         string="Modules",
@@ -62,6 +71,8 @@ class OctopusDossierGrant(models.TransientModel):
         "octopus.module", default=lambda self: self.env["octopus.module"]._default_module()
     )
     cost_preview = fields.Html(compute="_compute_cost_preview", sanitize=False)
+    # What the password confirms, and once done, which mails went where.
+    recap = fields.Html(compute="_compute_recap", sanitize=False)
     granted_login = fields.Char(readonly=True)
 
     @api.depends("dossier_ids")
@@ -91,6 +102,36 @@ class OctopusDossierGrant(models.TransientModel):
                 wizard.dossier_ids, wizard._modules_to_activate()
             )
 
+    @api.depends("dossier_ids", "client_user_id", "office_email", "client_email",
+                 "portal_access", "invitation_recipient", "module_ids", "state")
+    def _compute_recap(self):
+        for wizard in self:
+            modules = wizard._modules_to_activate()
+            try:
+                preview = wizard.dossier_ids._cost_preview(
+                    modules, fields.Date.context_today(wizard)) if wizard.dossier_ids else False
+            except UserError:
+                preview = False  # the modules screen already says why
+            wizard.recap = self.env["ir.qweb"]._render("octopus_titulaires.grant_recap", {
+                "wizard": wizard,
+                "modules": modules._origin.sorted(),
+                "preview": preview,
+                "mails": wizard._mail_plan(),
+                "langs": dict(self.env["res.lang"].get_installed()),
+            })
+
+    def _invitation_to(self):
+        """Where the portal invitation goes, False when there is none."""
+        if not self.portal_access:
+            return False
+        return self.client_email if self.invitation_recipient == "client" else self.office_email
+
+    def _mail_plan(self):
+        return self.env["octopus.client.user"]._grant_mail_plan(
+            self.office_email, self._invitation_to(),
+            self.dossier_ids.partner_id[:1].lang,
+        )
+
     def action_confirm(self):
         self.ensure_one()
         steps = self._steps()
@@ -103,7 +144,7 @@ class OctopusDossierGrant(models.TransientModel):
             normalized_email(self.office_email),
             normalized_email(self.client_email),
             client_user=self.client_user_id,
-            portal=self.portal_access,
+            invitation_to=normalized_email(self._invitation_to()),
         )
         self.write({"state": "done", "granted_login": client_user.login})
         return self._reopen()
