@@ -19,7 +19,8 @@ COLUMN_ALIASES = {
     "client": {"client", "klant", "customer"},
     "vat": {"vat", "tva", "btw", "vat number", "numero de tva", "n tva", "btw nummer"},
     "kind": {"kind", "type", "soort"},
-    "login": {"login", "identifiant", "gebruiker", "gebruikersnaam", "utilisateur"},
+    "login": {"login", "identifiant", "gebruiker", "gebruikersnaam", "utilisateur",
+              "numero d utilisateur", "gebruikersnummer"},
     "client_email": {"client email", "client e mail", "email client", "e mail client",
                      "e mail klant", "email klant", "e mail van de klant", "courriel client"},
     "modules": {"modules", "module"},
@@ -60,14 +61,42 @@ class OctopusDossierLoader(models.AbstractModel):
     _description = "Octopus Dossier Loader"
 
     @api.model
+    def _column_headers(self):
+        """The columns' headers in the user's language, as the template writes
+        them; the reader recognises them whatever the aliases say."""
+        return {
+            "code": self.env._("Code"),
+            "name": self.env._("Name"),
+            "client": self.env._("Client"),
+            "vat": self.env._("VAT"),
+            "kind": self.env._("Kind"),
+            "login": self.env._("Login"),
+            "client_email": self.env._("Client e-mail"),
+            "modules": self.env._("Modules"),
+        }
+
+    @api.model
+    def _template_rows(self):
+        """The import template: the headers, and one example row whose kind is
+        written as the user's language writes it."""
+        kinds = dict(self.env["octopus.dossier"]._fields["kind"]._description_selection(self.env))
+        return [
+            list(self._column_headers().values()),
+            ["1001", "Boulangerie Dupont", "Boulangerie Dupont SRL", "BE0477472701",
+             kinds["internal"], "", "gerant@boulangerie.example.be", "PORTAL, BANK"],
+        ]
+
+    @api.model
     def _find_header(self, rows):
         """(index of the header row, {column key: cell index}) or raise a UserError-ready
         list of problems."""
+        aliases_of = {key: aliases | {normalize(self._column_headers()[key])}
+                      for key, aliases in COLUMN_ALIASES.items()}
         for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
             columns = {}
             for position, cell in enumerate(row):
                 name = normalize(cell)
-                for key, aliases in COLUMN_ALIASES.items():
+                for key, aliases in aliases_of.items():
                     if name in aliases and key not in columns:
                         columns[key] = position
             if all(key in columns for key in REQUIRED_COLUMNS):

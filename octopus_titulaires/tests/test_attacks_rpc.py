@@ -13,6 +13,7 @@ from datetime import date
 from odoo import http
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..tools import XLSX_MIMETYPE
 from .test_dossier_import import HEADER, xlsx
 
 DOSSIER_LOGGER = "odoo.addons.octopus_titulaires.models.octopus_dossier"
@@ -419,11 +420,17 @@ class TestRpcAttacks(HttpCase):
         grant_id = self._grant(self.dossier_a, client_email="secret@client-x.example.be")
         export_id = self.call("octopus.dossier.export", "create",
                               [{"company_id": self.office.id}])[0]
-        action = self.button("octopus.dossier.export", "action_export", export_id)
-        # The creator downloads its workbook: the refusals below mean something.
-        download = self.url_open(action["url"])
+        self.button("octopus.dossier.export", "action_export", export_id)
+        # The creator downloads its workbook as the dialog's link does, under its
+        # name and type: the refusals below mean something.
+        download = self.url_open(
+            f"/web/content?model=octopus.dossier.export&id={export_id}&field=xlsx_file"
+            "&filename_field=xlsx_filename&download=true")
         self.assertEqual(download.status_code, 200)
         self.assertTrue(download.content.startswith(b"PK"), "an .xlsx is a zip archive")
+        self.assertEqual(download.headers["Content-Type"], XLSX_MIMETYPE)
+        self.assertIn("octopus_", download.headers["Content-Disposition"])
+        self.assertIn(".xlsx", download.headers["Content-Disposition"])
 
         Grant = self.env["octopus.dossier.grant"]
         for intruder in (self.b1_colleague, self.b2):

@@ -250,17 +250,38 @@ class TestDossierImport(OctopusCase):
             self.Activation.search_count([("dossier_id.company_id", "=", self.office.id)]), 1000
         )
 
-    def test_template_has_the_columns_and_one_example_that_imports(self):
+    def _template(self):
         wizard = self.env["octopus.dossier.import"].with_user(self.b_user).create({})
         action = wizard.action_download_template()
         self.assertIn("template_file", action["url"])
         self.assertIn(f"mimetype={XLSX_MIMETYPE}", action["url"])
         content = base64.b64decode(wizard.template_file)
-        rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-        self.assertEqual(list(rows[0]), HEADER)
+        return content, list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+
+    def test_template_has_the_columns_and_one_example_that_imports(self):
+        content, rows = self._template()
+        self.assertEqual(list(rows[0]), ["Code", "Name", "Client", "VAT", "Kind", "Login",
+                                         "Client e-mail", "Modules"])
         self.assertEqual(len(rows), 2)
+        self.assertEqual(rows[1][4], "Internal")
         preview = self._preview([], builder=lambda _rows: content)
         self.assertEqual((preview.create_count, preview.problem_count), (1, 0))
+
+    def test_template_speaks_the_users_language(self):
+        for lang, headers, kind in (
+            ("fr_BE", ["Code", "Nom", "Client", "TVA", "Type", "Numéro d'utilisateur",
+                       "E-mail client", "Modules"], "Interne"),
+            ("nl_BE", ["Code", "Naam", "Klant", "Btw", "Soort", "Gebruikersnummer",
+                       "E-mail klant", "Modules"], "Intern"),
+        ):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms(["octopus_titulaires"], [lang])
+                self.b_user.lang = lang
+                content, rows = self._template()
+                self.assertEqual((list(rows[0]), rows[1][4]), (headers, kind))
+                preview = self._preview([], builder=lambda _rows, content=content: content)
+                self.assertEqual((preview.create_count, preview.problem_count), (1, 0))
 
     def test_user_without_the_group_cannot_import(self):
         with self.assertRaises(AccessError):

@@ -3,8 +3,6 @@ import base64
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..tools import XLSX_MIMETYPE
-
 
 class OctopusDossierExport(models.TransientModel):
     """Export the dossier overview, the next invoice and the activation ledger
@@ -26,6 +24,8 @@ class OctopusDossierExport(models.TransientModel):
         string="Reference Date", required=True, default=fields.Date.context_today,
         help="The next invoice covers the next full billing year after this date.",
     )
+    state = fields.Selection([("choose", "Choose"), ("done", "Download")], default="choose",
+                             required=True)
     xlsx_file = fields.Binary(string="Excel File", readonly=True, attachment=False)
     xlsx_filename = fields.Char(readonly=True)
 
@@ -38,12 +38,14 @@ class OctopusDossierExport(models.TransientModel):
                 "xlsx_filename": self._filename(),
             }
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{self._name}/{self.id}/xlsx_file/"
-            f"{self.xlsx_filename}?download=true&mimetype={XLSX_MIMETYPE}",
-            "target": "self",
-        }
+        # The dialog stays open on the file, named, as Odoo's own exports of
+        # translations do: a download started by the server would leave it open
+        # on the Export button.
+        self.state = "done"
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "octopus_titulaires.octopus_dossier_export_action")
+        action.update({"res_id": self.id, "context": self.env.context})
+        return action
 
     def _build_xlsx(self):
         """The workbook's bytes; a selection from another office is refused."""

@@ -9,9 +9,6 @@ from odoo.exceptions import UserError
 from ..tools import XLSX_MIMETYPE
 from ..tools.spreadsheet_reader import SpreadsheetError, read_rows
 
-TEMPLATE_COLUMNS = ["code", "name", "client", "vat", "kind", "login", "client_email", "modules"]
-TEMPLATE_EXAMPLE = ["1001", "Boulangerie Dupont", "Boulangerie Dupont SRL", "BE0477472701",
-                    "internal", "", "gerant@boulangerie.example.be", "PORTAL, BANK"]
 
 
 class OctopusDossierImport(models.TransientModel):
@@ -119,8 +116,8 @@ class OctopusDossierImport(models.TransientModel):
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = self.env._("Dossiers")
-        sheet.append(TEMPLATE_COLUMNS)
-        sheet.append(TEMPLATE_EXAMPLE)
+        for row in self.env["octopus.dossier.loader"]._template_rows():
+            sheet.append(row)
         stream = io.BytesIO()
         workbook.save(stream)
         self.template_file = base64.b64encode(stream.getvalue())
