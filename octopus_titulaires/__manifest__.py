@@ -29,6 +29,7 @@
         "views/octopus_module_activation_views.xml",
         "views/octopus_billing_summary_views.xml",
         "views/res_company_views.xml",
+        "views/res_company_dashboard_views.xml",
         "views/octopus_portal_templates.xml",
         "views/menus.xml",
     ],

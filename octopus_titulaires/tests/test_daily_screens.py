@@ -6,7 +6,9 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo.osv import expression
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools.misc import formatLang
 from odoo.tools.safe_eval import safe_eval
 
 from .common import OctopusCase
@@ -47,10 +49,56 @@ class TestDailyScreens(DailyScreensCase):
             "context_today": lambda: date.today(), "relativedelta": relativedelta,
         })
 
-    def test_gestion_opens_on_the_overview(self):
-        overview = self.env.ref("octopus_titulaires.octopus_dossier_action_overview")
-        self.assertEqual(self.env.ref("octopus_titulaires.octopus_titulaires_menu_root").action, overview)
-        self.assertEqual(overview.view_mode.split(",")[0], "pivot")
+    def test_gestion_opens_on_the_dashboard(self):
+        dashboard = self.env.ref("octopus_titulaires.octopus_dashboard_action")
+        self.assertEqual(self.env.ref("octopus_titulaires.octopus_titulaires_menu_root").action,
+                         dashboard)
+        self.assertEqual((dashboard.res_model, dashboard.view_mode), ("res.company", "kanban"))
+
+    def test_dashboard_counts_what_its_buttons_open(self):
+        with freeze_time(TODAY):
+            self._activate(self.dossier_c1, self.bank_module, date(2026, 11, 3))
+            self._activate(self.dossier_c1, self.portal_module, date(2026, 1, 1))
+            self._activate(self.dossier_c2, self.portal_module, date(2025, 1, 1), date(2026, 11, 10))
+            self.office.octopus_packet_deal_fee = 1500
+            office = self.office.with_user(self.b_user)
+            figures = office.octopus_dashboard
+            self.assertEqual(figures["categories"], {"A": 3, "B": 1, "C": 2})
+            self.assertEqual(figures["modules"], [{"name": self.portal_module.name, "count": 1},
+                                                  {"name": self.bank_module.name, "count": 1}])
+            self.assertEqual((figures["started"], figures["ended"], figures["without_consent"]),
+                             (1, 1, 1))
+            invoice = self.office._octopus_project_invoice(TODAY)
+            currency = self.office.currency_id
+            self.assertEqual(figures["invoice"]["total"],
+                             formatLang(self.env, invoice["total"], currency_obj=currency))
+            self.assertEqual(figures["invoice"]["packet_deal_fee"],
+                             formatLang(self.env, 1500, currency_obj=currency))
+            for method, model, expected in (
+                ("action_octopus_this_month", "octopus.module.activation", 2),
+                ("action_octopus_without_consent", "octopus.client.user", 1),
+            ):
+                with self.subTest(method=method):
+                    action = getattr(office, method)()
+                    self.assertEqual(self._opened(action, model), expected)
+            for category in ("A", "B", "C"):
+                with self.subTest(category=category):
+                    action = office.with_context(octopus_category=category).action_octopus_category()
+                    self.assertEqual(self._opened(action, "octopus.dossier"),
+                                     figures["categories"][category])
+
+    def _opened(self, action, model):
+        """How many records the action's list shows with its default filters."""
+        context = action["context"]
+        views = {"octopus.dossier": "octopus_titulaires.octopus_dossier_view_search",
+                 "octopus.module.activation": "octopus_titulaires.octopus_module_activation_view_search",
+                 "octopus.client.user": "octopus_titulaires.octopus_client_user_view_search"}
+        domain = list(action["domain"])
+        filters = [key.removeprefix("search_default_") for key in context
+                   if key.startswith("search_default_")]
+        # Filters of one group are OR-ed by the web client.
+        domain += expression.OR([self._filter_domain(views[model], name) for name in filters])
+        return self.env[model].with_user(self.b_user).search_count(domain)
 
     def test_reporting_menus_are_for_b_users_only(self):
         reporting = self.env.ref("octopus_titulaires.octopus_titulaires_menu_reporting")
@@ -132,7 +180,11 @@ class TestDailyScreensInTheBrowser(HttpCase, DailyScreensCase):
         self.assertEqual(
             self.env["octopus.dossier"].with_user(self.b_user).search_count(
                 [("access_category", "=", "C")]), 2)
-        self._tour("/odoo", "octopus_overview_tour")
+        self._tour("/odoo/octopus-overview", "octopus_overview_tour")
+
+    def test_dashboard_opens_the_filtered_dossier_list(self):
+        self.office.octopus_packet_deal_fee = 1500
+        self._tour("/odoo", "octopus_dashboard_tour")
 
     def test_dossier_form_smart_buttons(self):
         self._tour("/odoo/octopus-dossiers", "octopus_dossier_form_tour")

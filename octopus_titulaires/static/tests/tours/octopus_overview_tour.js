@@ -1,19 +1,12 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // The test office holds 3 dossiers in A, 1 in B and 2 in C (OV-C1, OV-C2). The
 // pivot's first row counts all of them per category: A, B, C, then the total.
 const totalPerCategory = ".o_pivot tbody tr:first td.o_pivot_cell_value";
 
 registry.category("web_tour.tours").add("octopus_overview_tour", {
-    url: "/odoo",
+    url: "/odoo/octopus-overview",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Gestion: it lands on the overview",
-            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
-            run: "click",
-        },
         {
             content: "The search panel counts the dossiers per category",
             trigger: ".o_search_panel_category_value:has(.o_search_panel_label_title:contains(A:)) .o_search_panel_counter:contains(3)",

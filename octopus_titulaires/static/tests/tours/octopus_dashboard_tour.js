@@ -1,0 +1,55 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+// The test office holds 3 dossiers in A, 1 in B and 2 in C (OV-C1, OV-C2) and
+// one login that has not given its consent.
+const card = ".o_octopus_dashboard .o_kanban_record";
+
+registry.category("web_tour.tours").add("octopus_dashboard_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Gestion: it lands on the dashboard",
+            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
+            run: "click",
+        },
+        {
+            content: "The office's card counts its dossiers per category",
+            trigger: `${card} .o_octopus_dashboard_category_a .badge:contains(3)`,
+        },
+        {
+            trigger: `${card} .o_octopus_dashboard_category_b .badge:contains(1)`,
+        },
+        {
+            content: "... and per running module",
+            trigger: `${card} .o_octopus_dashboard_modules div:contains(Client Portal):contains(2)`,
+        },
+        {
+            content: "... the next invoice with its Packet Deal",
+            trigger: `${card} .o_octopus_dashboard_packet_deal:contains(1,500.00)`,
+        },
+        {
+            trigger: `${card} .o_octopus_dashboard_without_consent:contains(1 logins without consent)`,
+        },
+        {
+            content: "Click the C count",
+            trigger: `${card} .o_octopus_dashboard_category_c:has(.badge:contains(2))`,
+            run: "click",
+        },
+        {
+            content: "The dossier list shows the two C dossiers",
+            trigger: ".o_list_view .o_data_row .o_data_cell[name=code]:contains(OV-C1)",
+        },
+        {
+            trigger: ".o_list_view .o_data_row .o_data_cell[name=code]:contains(OV-C2)",
+        },
+        {
+            content: "... and nothing else, with the C filter shown as a facet",
+            trigger: ".o_list_view:not(:has(.o_data_row:eq(2))) ",
+        },
+        {
+            trigger: ".o_searchview_facet:contains(C: client access)",
+        },
+    ],
+});
