@@ -114,7 +114,7 @@ class TestGrantMails(GrantDialogCase, MockEmail):
             f"Votre compte sur {self.office.name}"])
         for mail in mails:
             with self.subTest(subject=mail.subject):
-                for english in ("Dear", "Welcome", "Your account", "How to log in", "Modules"):
+                for english in ("Dear", "Welcome", "Your account", "Your Account", "How to log in", "Activate"):
                     self.assertNotIn(english, mail.body_html)
         today = fields.Date.context_today(wizard)
         self.assertIn(today.strftime("%d/%m/%Y"), mails[0].body_html)

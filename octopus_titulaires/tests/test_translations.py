@@ -49,8 +49,8 @@ class TestTranslations(InvoiceCase):
         self.a_dossier.client_user_id = login
         template = self.env.ref("octopus_titulaires.mail_template_client_username")
         for lang, subject, body in (
-            ("fr_BE", "Votre identifiant Octopus", "Pour vous connecter"),
-            ("nl_BE", "Uw Octopus-gebruikersnaam", "Zo meldt u zich aan"),
+            ("fr_BE", "Votre numéro K Octopus", "Pour vous connecter"),
+            ("nl_BE", "Je Octopus-gebruikersnaam", "Zo meld je je aan"),
         ):
             with self.subTest(lang=lang):
                 self._load(lang)

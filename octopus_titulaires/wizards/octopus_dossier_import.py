@@ -115,8 +115,9 @@ class OctopusDossierImport(models.TransientModel):
         self.ensure_one()
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = self.env._("Dossiers")
-        for row in self.env["octopus.dossier.loader"]._template_rows():
+        loader = self._loader()
+        sheet.title = loader.env._("Dossiers")
+        for row in loader._template_rows():
             sheet.append(row)
         stream = io.BytesIO()
         workbook.save(stream)
@@ -166,7 +167,10 @@ class OctopusDossierImport(models.TransientModel):
         dossiers._message_log_batch(bodies)
 
     def _loader(self):
-        return self.env["octopus.dossier.loader"].with_company(self.company_id)
+        """The rules of the import, speaking the user's language: the template's
+        headers and the reader's messages, as the export's headers do."""
+        return self.env["octopus.dossier.loader"].with_company(self.company_id).with_context(
+            lang=self.env.user.lang)
 
     def _read_error_message(self, error):
         """Why the uploaded file cannot be read, in the user's language."""
