@@ -4,6 +4,17 @@ from odoo.tests import HttpCase, new_test_user, tagged
 @tagged("post_install", "-at_install")
 class TestGrantTour(HttpCase):
     def test_grant_dialog_in_the_browser(self):
+        self._grant_in_the_browser("en_US")
+
+    def test_grant_dialog_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_BE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mail", "portal", "octopus_titulaires"], ["fr_BE"], overwrite=True)
+        self._grant_in_the_browser("fr_BE")
+
+    def _grant_in_the_browser(self, lang):
+        """The whole dialog as a B user who speaks ``lang``: the tour checks the
+        title and step of every screen and the recap in that language."""
         office = self.env["res.company"].create(
             {"name": "Fiduciaire Tour", "octopus_b_number": "B00000042"}
         )
@@ -13,6 +24,7 @@ class TestGrantTour(HttpCase):
             password="tour-b-password",
             email="tour@fiduciaire.example.be",
             groups="octopus_titulaires.group_titulaire",
+            lang=lang,
             company_id=office.id,
             company_ids=[(6, 0, office.ids)],
         )
