@@ -180,6 +180,9 @@ def main():
         wait_http(f"{base_url}/web/login")
         browser = Browser()
         browser.login(base_url, "titulaire", "titulaire")
+        browser.open(f"{base_url}/odoo/octopus-dashboard",
+                     ".o_octopus_dashboard .o_kanban_record .o_octopus_dashboard_total")
+        browser.capture("dashboard")
         browser.open(f"{base_url}/odoo/action-octopus_titulaires.octopus_dossier_action",
                      ".o_list_view .o_data_row")
         browser.capture("dossier_overview")
@@ -195,6 +198,8 @@ def main():
         browser.click(".modal .o_field_widget[name=module_ids] input:not(:checked)",
                       ".o_octopus_cost_preview_table")
         browser.capture("grant_dialog")
+        browser.click(".modal-footer button[name=action_next]", ".modal .o_octopus_grant_recap")
+        browser.capture("grant_recap")
         content = export_workbook(pg)
         browser.call("Page.navigate", url="data:text/html;base64," + base64.b64encode(
             workbook_as_html(content, load_workbook(io.BytesIO(content)).sheetnames[1])
