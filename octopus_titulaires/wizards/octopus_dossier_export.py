@@ -26,7 +26,9 @@ class OctopusDossierExport(models.TransientModel):
     )
     state = fields.Selection([("choose", "Choose"), ("done", "Download")], default="choose",
                              required=True)
-    xlsx_file = fields.Binary(string="Excel File", readonly=True, attachment=False)
+    # Kept as an attachment: its type is then read from the whole file (an .xlsx,
+    # not the zip that its first bytes suggest) and the download is named for Excel.
+    xlsx_file = fields.Binary(string="Excel File", readonly=True)
     xlsx_filename = fields.Char(readonly=True)
 
     def action_export(self):
