@@ -40,6 +40,9 @@
         "demo/octopus_lang_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "octopus_titulaires/static/src/scss/*.scss",
+        ],
         "web.assets_tests": [
             "octopus_titulaires/static/tests/tours/*.js",
         ],

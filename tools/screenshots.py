@@ -85,6 +85,8 @@ class Browser:
         time.sleep(3)
 
     def capture(self, name):
+        # Notifications (a newer build of the assets, a new message) cover the page.
+        self.evaluate("document.querySelectorAll('.o_notification').forEach(n => n.remove())")
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path = os.path.join(OUT, f"{name}.png")
         with open(path, "wb") as image:

@@ -223,3 +223,24 @@ class TestDailyScreensInTheBrowser(HttpCase, DailyScreensCase):
         svg = etree.fromstring(icon.content)
         self.assertEqual((svg.get("width"), svg.get("height")), ("64", "64"))
         self._tour("/my", "octopus_portal_card_tour", login="ov_portal")
+
+
+@tagged("post_install", "-at_install")
+class TestHomeAction(OctopusCase):
+    def test_a_b_user_lands_on_the_dashboard_unless_it_has_a_home_of_its_own(self):
+        dashboard = self.env.ref("octopus_titulaires.octopus_dashboard_action")
+        self.assertEqual(self.b_user.action_id.id, dashboard.id)
+        self.assertFalse(self.plain_user.action_id)
+        own = self.env.ref("octopus_titulaires.octopus_dossier_action")
+        user = new_test_user(self.env, login="home_b_user", action_id=own.id,
+                             groups="octopus_titulaires.group_titulaire")
+        self.assertEqual(user.action_id.id, own.id, "a home chosen for the user is kept")
+
+    def test_joining_or_leaving_the_group_moves_the_home(self):
+        dashboard = self.env.ref("octopus_titulaires.octopus_dashboard_action")
+        group = self.env.ref("octopus_titulaires.group_titulaire")
+        user = self.plain_user
+        user.write({"groups_id": [(4, group.id)]})
+        self.assertEqual(user.action_id.id, dashboard.id)
+        user.write({"groups_id": [(3, group.id)]})
+        self.assertFalse(user.action_id)

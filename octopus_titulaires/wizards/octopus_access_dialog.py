@@ -98,13 +98,22 @@ class OctopusAccessDialog(models.AbstractModel):
             )
         return normalized
 
-    def _render_cost_preview(self, dossiers, modules):
+    def _cost_preview_or_error(self, dossiers, modules):
+        """(preview, error): what activating ``modules`` on ``dossiers`` today
+        costs, or why it cannot be priced (a missing tariff, a wrong setup)."""
         if not dossiers or not modules:
-            return False
+            return False, False
         try:
-            preview = dossiers._cost_preview(modules, fields.Date.context_today(self))
+            return dossiers._cost_preview(modules, fields.Date.context_today(self)), False
         except UserError as error:
-            return Markup('<p class="text-danger">%s</p>') % error.args[0]
+            return False, error.args[0]
+
+    def _render_cost_preview(self, dossiers, modules):
+        preview, error = self._cost_preview_or_error(dossiers, modules)
+        if error:
+            return Markup('<p class="text-danger">%s</p>') % error
+        if not preview:
+            return False
         return self.env["ir.qweb"]._render(
             "octopus_titulaires.cost_preview", {"preview": preview}
         )

@@ -53,14 +53,11 @@ class OctopusDossierChange(models.TransientModel):
 
     @api.depends("dossier_ids", "module_ids", "operation", "date_end")
     def _compute_recap(self):
-        today = fields.Date.context_today(self)
         for wizard in self:
-            preview = False
-            if wizard.operation == "activate" and wizard.dossier_ids and wizard.module_ids:
-                try:
-                    preview = wizard.dossier_ids._cost_preview(wizard.module_ids, today)
-                except UserError:
-                    preview = False  # the first screen already says why
+            # A cost that cannot be priced is said on the first screen already.
+            preview, _error = wizard._cost_preview_or_error(
+                wizard.dossier_ids,
+                wizard.module_ids if wizard.operation == "activate" else False)
             wizard.recap = self.env["ir.qweb"]._render("octopus_titulaires.change_recap", {
                 "wizard": wizard,
                 "operation": dict(wizard._fields["operation"]._description_selection(

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..models.octopus_client_user import normalized_email
 
@@ -107,11 +106,8 @@ class OctopusDossierGrant(models.TransientModel):
     def _compute_recap(self):
         for wizard in self:
             modules = wizard._modules_to_activate()
-            try:
-                preview = wizard.dossier_ids._cost_preview(
-                    modules, fields.Date.context_today(wizard)) if wizard.dossier_ids else False
-            except UserError:
-                preview = False  # the modules screen already says why
+            # A cost that cannot be priced is said on the modules screen already.
+            preview, _error = wizard._cost_preview_or_error(wizard.dossier_ids, modules)
             wizard.recap = self.env["ir.qweb"]._render("octopus_titulaires.grant_recap", {
                 "wizard": wizard,
                 "modules": modules._origin.sorted(),
