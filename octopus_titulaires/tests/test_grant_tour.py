@@ -6,21 +6,26 @@ class TestGrantTour(HttpCase):
     def test_grant_dialog_in_the_browser(self):
         self._grant_in_the_browser("en_US")
 
-    def test_grant_dialog_in_french(self):
-        self.env["res.lang"]._activate_lang("fr_BE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["base", "web", "mail", "portal", "octopus_titulaires"], ["fr_BE"], overwrite=True)
-        self._grant_in_the_browser("fr_BE")
+    def test_grant_dialog_in_french_and_dutch(self):
+        for lang in ("fr_BE", "nl_BE"):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms(
+                    ["base", "web", "mail", "portal", "octopus_titulaires"], [lang],
+                    overwrite=True)
+                self._grant_in_the_browser(lang)
 
     def _grant_in_the_browser(self, lang):
         """The whole dialog as a B user who speaks ``lang``: the tour checks the
         title and step of every screen and the recap in that language."""
+        number = {"en_US": 42, "fr_BE": 43, "nl_BE": 44}[lang]
         office = self.env["res.company"].create(
-            {"name": "Fiduciaire Tour", "octopus_b_number": "B00000042"}
+            {"name": f"Fiduciaire Tour {lang}", "octopus_b_number": f"B000000{number}"}
         )
+        login = f"tour_b_user_{lang}"
         new_test_user(
             self.env,
-            login="tour_b_user",
+            login=login,
             password="tour-b-password",
             email="tour@fiduciaire.example.be",
             groups="octopus_titulaires.group_titulaire",
@@ -36,6 +41,6 @@ class TestGrantTour(HttpCase):
              "company_id": office.id}
         )
         self.assertEqual(dossier.access_category, "A")
-        self.start_tour("/odoo", "octopus_grant_tour", login="tour_b_user", timeout=180)
+        self.start_tour("/odoo", "octopus_grant_tour", login=login, timeout=180)
         self.assertEqual(dossier.access_category, "C")
         self.assertRegex(dossier.client_user_id.login, r"^K\d{8}$")

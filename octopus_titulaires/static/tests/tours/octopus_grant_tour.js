@@ -18,6 +18,13 @@ const TEXTS = {
         done: "Accès client accordé avec le numéro K",
         close: "Fermer",
     },
+    nl: {
+        title: "Klanttoegang verlenen",
+        screens: ["Dossiers", "E-mail kantoor", "E-mail klant", "Modules", "Wachtwoord", "Klaar"],
+        recap: ["Jaarlijkse kost", "E-mails die vertrekken", "Portaaluitnodiging"],
+        done: "Klanttoegang verleend met de gebruiker",
+        close: "Sluiten",
+    },
 };
 
 function onScreen(texts, index) {
