@@ -36,7 +36,10 @@ class ResCompany(models.Model):
     )
     # The landing screen of Gestion: one kanban card of the day's figures per
     # office, each a button to the list it counts.
-    octopus_dashboard = fields.Json(compute="_compute_octopus_dashboard")
+    # B users only: anybody else reading the whole company would compute it
+    # without the right to read dossiers.
+    octopus_dashboard = fields.Json(
+        compute="_compute_octopus_dashboard", groups="octopus_titulaires.group_titulaire")
 
     @api.constrains("octopus_b_number")
     def _check_octopus_b_number(self):

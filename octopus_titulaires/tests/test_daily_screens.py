@@ -87,6 +87,13 @@ class TestDailyScreens(DailyScreensCase):
                     self.assertEqual(self._opened(action, "octopus.dossier"),
                                      figures["categories"][category])
 
+    def test_other_users_read_the_office_without_its_dashboard(self):
+        for user in (self.plain_user, new_test_user(self.env, login="dash_portal",
+                                                     groups="base.group_portal")):
+            with self.subTest(user=user.login):
+                values = user.company_id.with_user(user).read()[0]
+                self.assertNotIn("octopus_dashboard", values)
+
     def _opened(self, action, model):
         """How many records the action's list shows with its default filters."""
         context = action["context"]
