@@ -3,9 +3,44 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import float_round
 
 # Ending a module is the only change the ledger accepts once a line is written.
 MUTABLE_FIELDS = {"date_end"}
+
+
+# The pricing rule on plain values, for the records below and for the invoice
+# projection, which reads thousands of activations as rows of one query.
+
+def days_in_period(date_start, date_end, period):
+    """The first and last day that an activation started on ``date_start`` and
+    stopped on ``date_end`` (empty while it runs) runs inside ``period`` (first
+    day, last day), or None when it does not run in it."""
+    period_from, period_to = period
+    first = max(date_start, period_from)
+    last = min(date_end - timedelta(days=1) if date_end else period_to, period_to)
+    return (first, last) if first <= last else None
+
+
+def amount_in_period(annual_price, days, period, rounding):
+    """The pricing rule (DESIGN.md, "Pricing"): the frozen ``annual_price`` for
+    the ``days`` (first day, last day, or None) an activation runs inside the
+    billing ``period``, the period's own length as divisor (a leap year counts
+    366 days), rounded to the currency's ``rounding``."""
+    if not days:
+        return 0.0
+    days_in_period = (period[1] - period[0]).days + 1
+    return float_round(annual_price * ((days[1] - days[0]).days + 1) / days_in_period,
+                       precision_rounding=rounding)
+
+
+def invoice_amount(access_category, annual_price, days, period, rounding):
+    """What an activation adds to the office's invoice: Octopus bills the office
+    for the modules of its C dossiers; a B dossier's client pays its own, and
+    an A dossier runs none."""
+    if access_category != "C":
+        return 0.0
+    return amount_in_period(annual_price, days, period, rounding)
 
 
 class OctopusModuleActivation(models.Model):
@@ -190,34 +225,20 @@ class OctopusModuleActivation(models.Model):
         """The first and last day the activation runs inside ``period`` (first
         day, last day), or None when it does not run in it."""
         self.ensure_one()
-        period_from, period_to = period
-        first = max(self.date_start, period_from)
-        last = min(self.date_end - timedelta(days=1) if self.date_end else period_to, period_to)
-        return (first, last) if first <= last else None
+        return days_in_period(self.date_start, self.date_end, period)
 
     def _amount_in_period(self, period):
-        """The pricing rule (DESIGN.md, "Pricing"): the frozen annual price for the
-        days the activation runs inside the billing ``period``, the period's own
-        length as divisor (a leap year counts 366 days), rounded to the currency.
-        The next invoice, the cost preview, the monthly summary and the Cost
-        Analysis all price through here."""
-        days = self._days_in_period(period)
-        if not days:
-            return 0.0
-        days_in_period = (period[1] - period[0]).days + 1
-        return self.currency_id.round(
-            self.annual_price * ((days[1] - days[0]).days + 1) / days_in_period
-        )
-
-    def _billed_to_office(self):
-        """Octopus bills the office for the modules of its C dossiers; a B dossier's
-        client pays its own, and an A dossier runs none."""
-        self.ensure_one()
-        return self.access_category == "C"
+        """The frozen annual price for the days the activation runs inside the
+        billing ``period`` (``amount_in_period``). The next invoice, the cost
+        preview, the monthly summary and the Cost Analysis all price through
+        that rule."""
+        return amount_in_period(self.annual_price, self._days_in_period(period), period,
+                                self.currency_id.rounding)
 
     def _invoice_amount(self, period):
         """What the activation adds to the office's invoice for ``period``."""
-        return self._amount_in_period(period) if self._billed_to_office() else 0.0
+        return invoice_amount(self.access_category, self.annual_price,
+                              self._days_in_period(period), period, self.currency_id.rounding)
 
     def _overlaps(self, other):
         """Whether the two activations run on a common day (an empty end runs for

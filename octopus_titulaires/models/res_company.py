@@ -5,10 +5,17 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.misc import format_date, formatLang
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.sql import fetch_rows, join_many2one
+from .octopus_module_activation import days_in_period, invoice_amount
+
 B_NUMBER_PATTERN = re.compile(r"^B\d{8}$")
+# What each line of the next invoice holds, in the order of its values.
+INVOICE_LINE_FIELDS = ("category", "dossier_code", "dossier_name", "module_name", "date_from",
+                       "date_to", "annual_price", "amount", "module_code", "module_sequence")
 # The dashboard's buttons open these actions; each card figure counts what the
 # opened list shows (the same domains as the actions' default filters).
 DOSSIER_LIST = "octopus_titulaires.octopus_dossier_action"
@@ -117,16 +124,68 @@ class ResCompany(models.Model):
         the one answer to "what is the next invoice".
 
         One line for the Packet Deal fee, one per activation of a C dossier that
-        runs in the next billing year (priced by the activation's
-        ``_amount_in_period``), and the B dossiers' activations at 0 since Octopus
-        bills their clients. The
-        number of queries does not depend on the number of dossiers: each model is
-        read once, with the fields the invoice needs.
-        """
+        runs in the next billing year, and the B dossiers' activations at 0 since
+        Octopus bills their clients (``_octopus_invoice_lines``)."""
+        invoice = self._octopus_invoice_frame(on_date)
+        currency = invoice["currency"]
+        lines = [dict(zip(INVOICE_LINE_FIELDS, line))
+                 for line in self._octopus_invoice_lines(invoice["period"], dossiers)]
+        subtotals = {
+            category: currency.round(
+                sum(line["amount"] for line in lines if line["category"] == category)
+            )
+            for category in ("C", "B")
+        }
+        total = currency.round(invoice["packet_deal_fee"] + sum(line["amount"] for line in lines))
+        return dict(invoice, lines=lines, subtotals=subtotals, total=total)
+
+    def _octopus_invoice_frame(self, on_date):
+        """The next invoice without its lines: the office, its billing period,
+        currency and Packet Deal fee. Refuses an office that cannot be billed."""
         self.ensure_one()
         self._octopus_check_billing_setup()
-        period = self._octopus_next_billing_year(on_date)
-        currency = self.currency_id
+        return {
+            "company": self,
+            "period": self._octopus_next_billing_year(on_date),
+            "currency": self.currency_id,
+            "packet_deal_fee": self.currency_id.round(self.octopus_packet_deal_fee),
+        }
+
+    def _octopus_invoice_lines(self, period, dossiers=None):
+        """The lines of the invoice for ``period`` (of all the office's active
+        dossiers, or of ``dossiers``) as tuples of ``INVOICE_LINE_FIELDS``, in
+        the invoice's order: C dossiers, then B dossiers, by code as Python
+        compares texts, then by module.
+
+        One query, read a batch of rows at a time and priced by the pricing
+        rule on plain values: nothing else may use the cursor until the last
+        line is read. Refuses a module whose tariffs were removed after it was
+        activated: its frozen price could no longer be explained."""
+        for (category, code, name, module_name, module_code, sequence, date_start, date_end,
+             annual_price, rounding, first_tariff) in fetch_rows(
+                 self.env, self._octopus_invoice_lines_sql(period, dossiers)):
+            if first_tariff is None or first_tariff > date_start:
+                raise UserError(
+                    self.env._(
+                        "Module %(module)s has no tariff valid on %(date)s, when it was "
+                        "activated on a dossier of %(office)s: add the tariff before "
+                        "computing the invoice.",
+                        module=module_name,
+                        date=date_start,
+                        office=self.name,
+                    )
+                )
+            days = days_in_period(date_start, date_end, period)
+            if days:
+                yield (category, code, name, module_name, *days, annual_price,
+                       invoice_amount(category, annual_price, days, period, rounding),
+                       module_code, sequence)
+
+    def _octopus_invoice_lines_sql(self, period, dossiers):
+        """The activations of the B and C dossiers that overlap ``period``, with
+        what a line shows and the first day their module had a tariff."""
+        self.ensure_one()
+        Activation = self.env["octopus.module.activation"]
         domain = [
             ("company_id", "=", self.id),
             ("dossier_id.active", "=", True),
@@ -138,78 +197,51 @@ class ResCompany(models.Model):
         ]
         if dossiers is not None:
             domain.append(("dossier_id", "in", dossiers.ids))
-        activations = self.env["octopus.module.activation"].search_fetch(
-            domain,
-            ["dossier_id", "module_id", "date_start", "date_end", "annual_price",
-             "access_category"],
-        )
-        # Read once for all the lines: the activations' dossiers come from the cache.
-        activations.dossier_id.fetch(["code", "name"])
-        modules = activations.module_id
-        modules.fetch(["name", "code", "sequence", "currency_id"])
-        self._octopus_check_tariffs(activations, modules)
-        lines = []
-        for activation in activations:
-            days = activation._days_in_period(period)
-            if not days:
-                continue
-            dossier = activation.dossier_id
-            lines.append(
-                {
-                    "category": activation.access_category,
-                    "dossier_code": dossier.code,
-                    "dossier_name": dossier.name,
-                    "module_name": activation.module_id.name,
-                    "module_code": activation.module_id.code,
-                    "module_sequence": activation.module_id.sequence,
-                    "date_from": days[0],
-                    "date_to": days[1],
-                    "annual_price": activation.annual_price,
-                    "amount": activation._invoice_amount(period),
-                }
-            )
-        lines.sort(key=lambda line: (line["category"] != "C", line["dossier_code"],
-                                     line["module_sequence"], line["date_from"]))
-        subtotals = {
-            category: currency.round(
-                sum(line["amount"] for line in lines if line["category"] == category)
-            )
-            for category in ("C", "B")
-        }
-        fee = currency.round(self.octopus_packet_deal_fee)
-        return {
-            "company": self,
-            "period": period,
-            "currency": currency,
-            "lines": lines,
-            "subtotals": subtotals,
-            "packet_deal_fee": fee,
-            "total": currency.round(fee + sum(line["amount"] for line in lines)),
-        }
+        query = Activation._search(domain)
+        activation = query.table
+        Dossier, dossier = join_many2one(query, Activation, activation, "dossier_id")
+        Module, module = join_many2one(query, Activation, activation, "module_id")
+        Currency, currency = join_many2one(query, Module, module, "currency_id")
+        tariffs = query.make_alias(module, "first_tariff")
+        query.add_join("LEFT JOIN", tariffs, SQL("(%s)", self._octopus_first_tariffs_sql()),
+                       SQL("%s = %s", SQL.identifier(tariffs, "module_id"),
+                           SQL.identifier(module, "id")))
 
-    def _octopus_check_tariffs(self, activations, modules):
-        """Refuse to bill a module whose tariffs were removed after it was activated:
-        its frozen price could no longer be explained."""
-        first_tariff = {}
-        for tariff in self.env["octopus.module.tariff"].search_fetch(
-            [("module_id", "in", modules.ids)], ["module_id", "date_from"]
-        ):
-            module_id = tariff.module_id.id
-            first_tariff[module_id] = min(first_tariff.get(module_id, tariff.date_from),
-                                          tariff.date_from)
-        for activation in activations:
-            start = first_tariff.get(activation.module_id.id)
-            if not start or start > activation.date_start:
-                raise UserError(
-                    self.env._(
-                        "Module %(module)s has no tariff valid on %(date)s, when it was "
-                        "activated on a dossier of %(office)s: add the tariff before "
-                        "computing the invoice.",
-                        module=activation.module_id.name,
-                        date=activation.date_start,
-                        office=self.name,
-                    )
-                )
+        def column(model, alias, fname):
+            return model._field_to_sql(alias, fname, query)
+
+        category = column(Activation, activation, "access_category")
+        date_start = column(Activation, activation, "date_start")
+        sequence = SQL("COALESCE(%s, 0)", column(Module, module, "sequence"))
+        # The order of the lines, ties kept in the activations' own order.
+        query.order = SQL(
+            '%s DESC, %s COLLATE "C", %s, GREATEST(%s, %s), %s DESC, %s DESC',
+            category, column(Dossier, dossier, "code"), sequence, date_start, period[0],
+            date_start, SQL.identifier(activation, "id"),
+        )
+        return query.select(
+            category,
+            column(Dossier, dossier, "code"),
+            column(Dossier, dossier, "name"),
+            column(Module, module, "name"),
+            column(Module, module, "code"),
+            sequence,
+            date_start,
+            column(Activation, activation, "date_end"),
+            SQL("COALESCE(%s, 0)", column(Activation, activation, "annual_price")),
+            column(Currency, currency, "rounding"),
+            SQL.identifier(tariffs, "first_day"),
+        )
+
+    def _octopus_first_tariffs_sql(self):
+        """Per module, the first day it had a tariff."""
+        Tariff = self.env["octopus.module.tariff"]
+        query = Tariff._search([])
+        query.groupby = Tariff._field_to_sql(query.table, "module_id", query)
+        return query.select(
+            SQL("%s AS module_id", query.groupby),
+            SQL("MIN(%s) AS first_day", Tariff._field_to_sql(query.table, "date_from", query)),
+        )
 
     def _compute_octopus_dashboard(self):
         today = fields.Date.context_today(self)
