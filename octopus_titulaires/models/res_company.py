@@ -188,7 +188,6 @@ class ResCompany(models.Model):
         Activation = self.env["octopus.module.activation"]
         domain = [
             ("company_id", "=", self.id),
-            ("dossier_id.active", "=", True),
             ("access_category", "in", ("B", "C")),
             ("date_start", "<=", period[1]),
             "|",
@@ -200,6 +199,8 @@ class ResCompany(models.Model):
         query = Activation._search(domain)
         activation = query.table
         Dossier, dossier = join_many2one(query, Activation, activation, "dossier_id")
+        # Archived dossiers are not billed.
+        query.add_where(Dossier._field_to_sql(dossier, "active", query))
         Module, module = join_many2one(query, Activation, activation, "module_id")
         Currency, currency = join_many2one(query, Module, module, "currency_id")
         tariffs = query.make_alias(module, "first_tariff")
