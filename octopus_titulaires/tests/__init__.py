@@ -26,3 +26,4 @@ from . import test_attacks_rpc
 from . import test_daily_screens
 from . import test_export_xml_texts
 from . import test_import_tour
+from . import test_export_scaling
