@@ -1,5 +1,6 @@
 import re
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -16,6 +17,8 @@ B_NUMBER_PATTERN = re.compile(r"^B\d{8}$")
 # What each line of the next invoice holds, in the order of its values.
 INVOICE_LINE_FIELDS = ("category", "dossier_code", "dossier_name", "module_name", "date_from",
                        "date_to", "annual_price", "amount", "module_code", "module_sequence")
+# How many distinct prices of invoice lines are kept while the lines are read.
+PRICES_KEPT = 4096
 # The dashboard's buttons open these actions; each card figure counts what the
 # opened list shows (the same domains as the actions' default filters).
 DOSSIER_LIST = "octopus_titulaires.octopus_dossier_action"
@@ -161,6 +164,15 @@ class ResCompany(models.Model):
         rule on plain values: nothing else may use the cursor until the last
         line is read. Refuses a module whose tariffs were removed after it was
         activated: its frozen price could no longer be explained."""
+
+        # A line's days and amount depend on these values only, which the
+        # activations of an office repeat: most run the whole year at a tariff.
+        @lru_cache(maxsize=PRICES_KEPT)
+        def priced(category, date_start, date_end, annual_price, rounding):
+            days = days_in_period(date_start, date_end, period)
+            return days and (*days, annual_price,
+                             invoice_amount(category, annual_price, days, period, rounding))
+
         for (category, code, name, module_name, module_code, sequence, date_start, date_end,
              annual_price, rounding, first_tariff) in fetch_rows(
                  self.env, self._octopus_invoice_lines_sql(period, dossiers)):
@@ -175,11 +187,8 @@ class ResCompany(models.Model):
                         office=self.name,
                     )
                 )
-            days = days_in_period(date_start, date_end, period)
-            if days:
-                yield (category, code, name, module_name, *days, annual_price,
-                       invoice_amount(category, annual_price, days, period, rounding),
-                       module_code, sequence)
+            if prices := priced(category, date_start, date_end, annual_price, rounding):
+                yield (category, code, name, module_name, *prices, module_code, sequence)
 
     def _octopus_invoice_lines_sql(self, period, dossiers):
         """The activations of the B and C dossiers that overlap ``period``, with
