@@ -25,9 +25,10 @@ lint:
 
 ## bench: how export, projection, dossier list, daily jobs and import scale on
 ## offices of 500, 5,000 and 50,000 dossiers (about 10 minutes; table also in
-## bench-results/); other sizes: make bench SIZES=500,5000
+## bench-results/); other sizes: make bench SIZES=500,5000; another database
+## (default octopus_bench): make bench DATABASE=octopus_bench2
 bench:
-	$(PYTHON) tools/bench.py $(if $(SIZES),--sizes=$(SIZES))
+	$(PYTHON) tools/bench.py $(if $(SIZES),--sizes=$(SIZES)) $(if $(DATABASE),--database=$(DATABASE))
 
 ## load: the demo office served by Odoo with --workers=2 on 127.0.0.1, 20 clients
 ## for 60 seconds on the dossier list and /my/dossiers; ports: make load PORT=8075
