@@ -168,27 +168,31 @@ class OctopusDossierXlsx(models.AbstractModel):
             sheet.set_column(index, index, width)
             write_string(0, index, self._cell_text(sheet, 0, self.env._(header)),
                          formats[TEXT, True])
-        # Per column, its kind and its format: in plain rows, and in total rows.
+        # Per kind of column, its columns and their format: in plain rows, and
+        # in total rows.
         plans = {
-            total: [(column, kind, formats[kind, total])
-                    for column, (_header, _width, kind) in enumerate(columns)]
+            total: [[(column, formats[kind, total])
+                     for column, (_header, _width, column_kind) in enumerate(columns)
+                     if column_kind == kind]
+                    for kind in (TEXT, AMOUNT, DATE)]
             for total in (False, True)
         }
         serials = ExcelDates(sheet)
         number = 0  # the header's, when there is no row
         for number, (values, total) in enumerate(rows, start=1):
-            for (column, kind, cell_format), value in zip(plans[total], values):
-                if value is None:
-                    continue
-                if kind is TEXT:
+            texts, amounts, dates = plans[total]
+            for column, cell_format in texts:
+                if (text := values[column]) is not None:
                     # Most texts need no care: a cheap look first.
-                    if len(value) > TEXT_MAX_LENGTH or "\r" in value or "<" in value:
-                        value = self._cell_text(sheet, number, value)
-                    write_string(number, column, value, cell_format)
-                elif kind is AMOUNT:
-                    write_number(number, column, value, cell_format)
-                else:
-                    write_number(number, column, serials[value], cell_format)
+                    if len(text) > TEXT_MAX_LENGTH or "\r" in text or "<" in text:
+                        text = self._cell_text(sheet, number, text)
+                    write_string(number, column, text, cell_format)
+            for column, cell_format in amounts:
+                if (amount := values[column]) is not None:
+                    write_number(number, column, amount, cell_format)
+            for column, cell_format in dates:
+                if (day := values[column]) is not None:
+                    write_number(number, column, serials[day], cell_format)
         sheet.autofilter(0, 0, number, len(columns) - 1)
 
     def _cell_text(self, sheet, row, text):
@@ -215,11 +219,8 @@ class OctopusDossierXlsx(models.AbstractModel):
     # Sheet 1: the dossiers
 
     def _overview_rows(self, company, on_date, dossiers):
-        kinds = dict(self.env["octopus.dossier"]._fields["kind"]._description_selection(self.env))
-        for code, name, client, vat, kind, *others in fetch_rows(
-            self.env, self._overview_sql(company, on_date, dossiers)
-        ):
-            yield (code, name, client, vat, kinds[kind], *others), False
+        for row in fetch_rows(self.env, self._overview_sql(company, on_date, dossiers)):
+            yield row, False
 
     def _overview_sql(self, company, on_date, dossiers):
         Dossier = self.env["octopus.dossier"]
@@ -237,13 +238,20 @@ class OctopusDossierXlsx(models.AbstractModel):
             Dossier._field_to_sql(dossier, "name", query),
             Partner._field_to_sql(partner, "name", query),
             Partner._field_to_sql(partner, "vat", query),
-            Dossier._field_to_sql(dossier, "kind", query),
+            self._selection_label_sql(Dossier, dossier, "kind", query),
             Dossier._field_to_sql(dossier, "access_category", query),
             Login._field_to_sql(login, "login", query),
             SQL.identifier(running, "codes"),
             SQL.identifier(running, "since"),
             Login._field_to_sql(login, "email", query),
         )
+
+    def _selection_label_sql(self, model, alias, fname, query):
+        """The label of the selection ``fname``, in the user's language."""
+        labels = model._fields[fname]._description_selection(self.env)
+        return SQL("CASE %s %s END", model._field_to_sql(alias, fname, query), SQL(" ").join(
+            SQL("WHEN %s THEN %s", value, label) for value, label in labels
+        ))
 
     def _running_modules_sql(self, company, on_date, dossiers):
         """Per dossier, the codes of its modules running on ``on_date`` and the

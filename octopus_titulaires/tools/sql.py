@@ -22,7 +22,7 @@ def join_many2one(query, model, alias, fname, readable=False):
     return comodel, coalias
 
 
-def fetch_rows(env, sql, batch=2000):
+def fetch_rows(env, sql, batch=500):
     """The rows of ``sql``, turned into Python objects ``batch`` at a time.
     Nothing else may use the cursor before the last row is read."""
     env.flush_query(sql)
