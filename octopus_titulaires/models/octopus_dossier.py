@@ -626,17 +626,18 @@ class OctopusDossier(models.Model):
     def _cron_refresh_active_modules(self):
         """Running depends on the date: each day, the activations that start or end
         today change the D column of their dossiers, and on the first day of an
-        office's billing year its next invoice covers another year. Only those are
-        recomputed, by telling the ORM what changed."""
+        office's billing year its next invoice covers another year. Only the
+        former are recomputed, by telling the ORM what changed; the latter are all
+        priced again at once (``_reprice_for_new_billing_year``)."""
         today = fields.Date.context_today(self)
         Activation = self.env["octopus.module.activation"]
         Activation.search(self._changing_activations_domain(today)).modified(
             ["date_start", "date_end"]
         )
+        self.env.flush_all()
         if today.day == 1:
             offices = self.env["res.company"].search([("octopus_billing_month", "=", today.month)])
-            Activation.search([("company_id", "in", offices.ids)]).modified(["annual_price"])
-        self.env.flush_all()
+            Activation._reprice_for_new_billing_year(offices, today)
 
     @api.model
     def _changing_activations_domain(self, today):

@@ -3,7 +3,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import float_round
+from odoo.tools import SQL, float_round
+
+from ..tools.sql import fetch_rows
 
 # Ending a module is the only change the ledger accepts once a line is written.
 MUTABLE_FIELDS = {"date_end"}
@@ -123,6 +125,38 @@ class OctopusModuleActivation(models.Model):
         for activation in self:
             period = activation.company_id._octopus_next_billing_year(today)
             activation.next_invoice_amount = activation._invoice_amount(period)
+
+    @api.model
+    def _reprice_for_new_billing_year(self, offices, today):
+        """The first day of an office's billing year moves its next invoice to
+        another year: every activation of ``offices`` gets its stored
+        ``next_invoice_amount`` for that year. The activations are read as plain
+        rows of one query and written back in one UPDATE, so that the job costs
+        as many queries for 50,000 dossiers as for 500 (the ORM's recompute
+        would write one UPDATE per distinct amount)."""
+        periods = {office.id: office._octopus_next_billing_year(today) for office in offices}
+        modules = self.env["octopus.module"].with_context(active_test=False).search([])
+        rounding = {module.id: module.currency_id.rounding for module in modules}
+        query = self._search([("company_id", "in", offices.ids)])
+        ids, amounts = [], []
+        for id_, office, module, category, price, start, end in fetch_rows(self.env, query.select(
+                "id", "company_id", "module_id", "access_category", "annual_price",
+                "date_start", "date_end")):
+            period = periods[office]
+            ids.append(id_)
+            amounts.append(invoice_amount(category, price or 0.0,
+                                          days_in_period(start, end, period), period,
+                                          rounding[module]))
+        self.env.cr.execute(SQL(
+            """UPDATE octopus_module_activation AS activation
+                  SET next_invoice_amount = amount.value
+                 FROM unnest(%s::int[], %s::numeric[]) AS amount(id, value)
+                WHERE activation.id = amount.id
+                  AND activation.next_invoice_amount IS DISTINCT FROM amount.value""",
+            ids, amounts))
+        # The rows changed under the ORM: what it holds of them is stale.
+        self.invalidate_model(["next_invoice_amount"])
+        self.env["octopus.dossier"].invalidate_model(["next_invoice_amount"])
 
     @api.depends("dossier_id", "module_id", "date_start")
     def _compute_display_name(self):

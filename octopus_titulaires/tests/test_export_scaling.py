@@ -1,5 +1,5 @@
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 from openpyxl import load_workbook
@@ -125,3 +125,43 @@ class TestExportScaling(InvoiceCase):
             refresh.method_direct_trigger()
         self.assertEqual(refresh_on("2026-07-02", small), refresh_on("2026-07-03", large),
                          "one write of D per set of modules, whatever the number of dossiers")
+
+    def test_first_day_of_the_billing_year_reprices_in_as_many_queries(self):
+        refresh = self.env.ref("octopus_titulaires.ir_cron_refresh_active_modules")
+        self.assertEqual(self.office.octopus_billing_month, 1)
+
+        def rollover_on(day):
+            with freeze_time(day):
+                self.env.invalidate_all()
+                before = self.cr.sql_log_count
+                refresh.method_direct_trigger()
+                count = self.cr.sql_log_count - before
+                today = date.fromisoformat(day)
+                period = self.office._octopus_next_billing_year(today)
+                activations = self.Activation.search([("company_id", "=", self.office.id)])
+                self.assertTrue(activations)
+                for activation in activations:
+                    self.assertEqual(activation.next_invoice_amount,
+                                     activation._invoice_amount(period), activation.display_name)
+                dossier = activations.dossier_id[:1]
+                self.assertAlmostEqual(
+                    dossier.next_invoice_amount,
+                    sum(dossier.activation_ids.mapped("next_invoice_amount")), places=2)
+            return count
+
+        with freeze_time("2026-12-15"):
+            # Started in March 2027: part of 2027 on the next invoice seen today,
+            # the whole of 2028 once 2027 has begun.
+            small = self._seed(4, "S", date(2027, 3, 1), self.scan)
+            before = small.activation_ids[:1].next_invoice_amount
+        rollover_on("2027-01-01")  # the first run also fills Odoo's caches
+        self.assertNotEqual(small.activation_ids[:1].next_invoice_amount, before)
+        small_count = rollover_on("2028-01-01")
+        with freeze_time("2028-06-01"):
+            # Each from another day: as many different amounts as activations,
+            # which the ORM would write with one UPDATE each.
+            for index in range(60):
+                self._seed(1, f"L{index:02d}-", date(2029, 3, 1) + timedelta(days=index),
+                           self.scan)
+        self.assertEqual(rollover_on("2029-01-01"), small_count,
+                         "one read and one write, whatever the number of activations")
