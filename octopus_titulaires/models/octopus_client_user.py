@@ -295,12 +295,10 @@ class OctopusClientUser(models.Model):
         ``lang``): what the dialog announces before the password and reports
         after it. The Octopus mails speak the office user's language (their
         templates' ``lang``), the portal invitation the client's."""
-        labels = {
-            ACCESS_MAILS[0]: self.env._("Activation confirmation"),
-            ACCESS_MAILS[1]: self.env._("Client username"),
-        }
-        plan = [{"label": labels[xmlid], "email_to": office_email, "lang": self.env.user.lang}
-                for xmlid in ACCESS_MAILS]
+        # The labels of ACCESS_MAILS, in their order.
+        labels = (self.env._("Activation confirmation"), self.env._("Client username"))
+        plan = [{"label": label, "email_to": office_email, "lang": self.env.user.lang}
+                for label in labels]
         if invitation_to:
             plan.append({"label": self.env._("Portal invitation"), "email_to": invitation_to,
                          "lang": client_lang or self.env.lang})
