@@ -317,20 +317,24 @@ def time_import(b_env, company, content):
 
 def measure_export(env, b_env, company, runs):
     """Our export as a B user: time, the projection's share of it, queries,
-    peak memory and cells."""
+    peak memory and cells. The share is timed in runs of its own: its
+    stopwatch costs time on each invoice line."""
     projection_calls, projection_seconds = [], []
 
     def export():
-        projection_calls.clear()
-        content = b_env["octopus.dossier.export"].create(
+        return b_env["octopus.dossier.export"].create(
             {"company_id": company.id, "date": TODAY}
         )._build_xlsx()
+
+    def timed_export():
+        projection_calls.clear()
+        export()
         projection_seconds.append(sum(projection_calls))
-        return content
 
     figures = {}
+    figures["export_s"], figures["export_queries"], content = measure(env, export, runs)
     with stopwatch(company, "_octopus_invoice_lines", projection_calls):
-        figures["export_s"], figures["export_queries"], content = measure(env, export, runs)
+        measure(env, timed_export, runs)
     figures["export_projection_s"] = statistics.median(projection_seconds)
     figures["export_mib"], figures["export_sheets_mib"] = peak_memory_mib(env, export)
     figures["export_file_mib"] = len(content) / 2**20

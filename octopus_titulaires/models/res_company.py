@@ -165,13 +165,12 @@ class ResCompany(models.Model):
         line is read. Refuses a module whose tariffs were removed after it was
         activated: its frozen price could no longer be explained."""
 
-        # A line's days and amount depend on these values only, which the
-        # activations of an office repeat: most run the whole year at a tariff.
+        # A line's amount depends on these values only, which the activations
+        # of an office repeat: most run the whole billing year, whatever day
+        # they started, at one of a few tariffs.
         @lru_cache(maxsize=PRICES_KEPT)
-        def priced(category, date_start, date_end, annual_price, rounding):
-            days = days_in_period(date_start, date_end, period)
-            return days and (*days, annual_price,
-                             invoice_amount(category, annual_price, days, period, rounding))
+        def amount(category, days, annual_price, rounding):
+            return invoice_amount(category, annual_price, days, period, rounding)
 
         for (category, code, name, module_name, module_code, sequence, date_start, date_end,
              annual_price, rounding, first_tariff) in fetch_rows(
@@ -187,8 +186,9 @@ class ResCompany(models.Model):
                         office=self.name,
                     )
                 )
-            if prices := priced(category, date_start, date_end, annual_price, rounding):
-                yield (category, code, name, module_name, *prices, module_code, sequence)
+            if days := days_in_period(date_start, date_end, period):
+                yield (category, code, name, module_name, *days, annual_price,
+                       amount(category, days, annual_price, rounding), module_code, sequence)
 
     def _octopus_invoice_lines_sql(self, period, dossiers):
         """The activations of the B and C dossiers that overlap ``period``, with

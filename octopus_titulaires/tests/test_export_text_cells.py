@@ -1,5 +1,8 @@
 import base64
 import io
+import os
+import tempfile
+from unittest.mock import patch
 
 from openpyxl import load_workbook
 
@@ -86,3 +89,17 @@ class TestExportTextCells(OctopusCase):
                                            f"is longer than the {TEXT_MAX_LENGTH} characters"):
             wizard.action_export()
         self.assertFalse(wizard.xlsx_file)
+
+    def test_the_export_leaves_no_temporary_file(self):
+        # xlsxwriter keeps each sheet's rows in a temporary file, which the
+        # export's worksheet writes and reads back itself: each file goes, also
+        # when a text refused halfway stops the export.
+        dossier = self.risky[:1]
+        with tempfile.TemporaryDirectory() as directory, \
+                patch.object(tempfile, "tempdir", directory):
+            self.assertTrue(self._export(dossier)._build_xlsx())
+            self.assertEqual(os.listdir(directory), [])
+            dossier.partner_id.name = "Too long " + "L" * TEXT_MAX_LENGTH
+            with self.assertRaises(UserError):
+                self._export(dossier)._build_xlsx()
+            self.assertEqual(os.listdir(directory), [])
