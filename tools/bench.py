@@ -10,6 +10,8 @@ writes rolled back:
   by openpyxl write-only and by xlsxwriter constant_memory, no database;
 - Odoo's own list export of the dossiers (export_data and the web client's
   xlsx writer), compared per cell;
+  these three are called in turn, run after run, so that their ratios compare
+  calls made in the same state of the machine;
 - the next-invoice projection (res.company._octopus_project_invoice);
 - the dossier list as the web client asks for it as a B user: its first page
   (web_search_read) and its counts per category (web_read_group);
@@ -175,25 +177,37 @@ def create_office(env):
 # Measuring
 
 def measure(env, func, runs):
-    """Median seconds of ``runs`` calls of ``func`` on a cold ORM cache, the
-    queries of the last call (the first one also fills Odoo's caches of
-    access rules and translations, as a server's first request does) and its
-    result; every call's writes are rolled back, so that each one meets the
-    same office. A call shorter than SHORT_CALL_S is made at least SHORT_RUNS
-    times: at that scale a busy machine's noise is as large as the differences
-    measured."""
+    """Median seconds of ``runs`` calls of ``func``, its queries and result
+    (see measure_in_turn)."""
+    return measure_in_turn(env, {"": func}, runs)[""]
+
+
+def measure_in_turn(env, funcs, runs):
+    """For each of ``funcs`` (name -> function), called in turn so that a ratio
+    between two of them compares calls made in the same state of the machine:
+    the median seconds of ``runs`` calls on a cold ORM cache, the queries of the
+    last call (the first one also fills Odoo's caches of access rules and
+    translations, as a server's first request does) and its result. Every
+    call's writes are rolled back, so that each one meets the same office. When
+    the slowest call is shorter than SHORT_CALL_S, each is made at least
+    SHORT_RUNS times: at that scale a busy machine's noise is as large as the
+    differences measured."""
     cr = env.cr
-    times, queries, result = [], None, None
-    while len(times) < runs or (len(times) < SHORT_RUNS and max(times) < SHORT_CALL_S):
-        cr.rollback()
-        before = cr.sql_log_count
-        started = time.perf_counter()
-        result = func()
-        env.flush_all()
-        times.append(time.perf_counter() - started)
-        queries = cr.sql_log_count - before
+    times = {name: [] for name in funcs}
+    queries, results = {}, {}
+    while (made := len(times[next(iter(funcs))])) < runs or (
+            made < SHORT_RUNS and max(max(spent) for spent in times.values()) < SHORT_CALL_S):
+        for name, func in funcs.items():
+            cr.rollback()
+            before = cr.sql_log_count
+            started = time.perf_counter()
+            results[name] = func()
+            env.flush_all()
+            times[name].append(time.perf_counter() - started)
+            queries[name] = cr.sql_log_count - before
     cr.rollback()
-    return statistics.median(times), queries, result
+    return {name: (statistics.median(times[name]), queries[name], results[name])
+            for name in funcs}
 
 
 @contextmanager
@@ -315,51 +329,19 @@ def time_import(b_env, company, content):
     return preview_seconds, import_seconds
 
 
-def measure_export(env, b_env, company, runs):
-    """Our export as a B user: time, the projection's share of it, queries,
-    peak memory and cells. The share is timed in runs of its own: its
+def measure_exports(env, b_env, company, runs):
+    """Our export as a B user, the writer's floor (the same cells from Python
+    lists, by each writer) and Odoo's list export of the dossiers, called in
+    turn: time, queries, peak memory and cells of ours, and the ratios.
+
+    The projection's share of our export is timed in runs of its own: its
     stopwatch costs time on each invoice line."""
-    projection_calls, projection_seconds = [], []
+    from odoo.addons.web.controllers import export as web_export  # noqa: PLC0415
 
     def export():
         return b_env["octopus.dossier.export"].create(
             {"company_id": company.id, "date": TODAY}
         )._build_xlsx()
-
-    def timed_export():
-        projection_calls.clear()
-        export()
-        projection_seconds.append(sum(projection_calls))
-
-    figures = {}
-    figures["export_s"], figures["export_queries"], content = measure(env, export, runs)
-    with stopwatch(company, "_octopus_invoice_lines", projection_calls):
-        measure(env, timed_export, runs)
-    figures["export_projection_s"] = statistics.median(projection_seconds)
-    figures["export_mib"], figures["export_sheets_mib"] = peak_memory_mib(env, export)
-    figures["export_file_mib"] = len(content) / 2**20
-    figures["export_cells"] = count_cells(content)
-    return figures
-
-
-def measure_floor(env, b_env, company, runs, export_figures):
-    """The same cells written from Python lists by the two writers."""
-    sheets = floor_sheets(b_env["octopus.dossier.xlsx"].with_company(company), company)
-    env.cr.rollback()
-    figures = {
-        "floor_openpyxl_s": measure(env, lambda: write_openpyxl(sheets), runs)[0],
-        "floor_xlsxwriter_s": measure(env, lambda: write_xlsxwriter(sheets), runs)[0],
-    }
-    floor = min(figures.values())
-    export_s = export_figures["export_s"]
-    figures["floor_ratio"] = export_s / floor
-    figures["floor_ratio_unpriced"] = (export_s - export_figures["export_projection_s"]) / floor
-    return figures
-
-
-def measure_odoo_export(env, b_env, runs, export_figures):
-    """Odoo's list export of the dossiers, per cell against ours."""
-    from odoo.addons.web.controllers import export as web_export  # noqa: PLC0415
 
     def odoo_list_export():
         records = b_env["octopus.dossier"].search([])
@@ -368,12 +350,43 @@ def measure_odoo_export(env, b_env, runs, export_figures):
         with patch.object(web_export, "request", SimpleNamespace(env=b_env)):
             return web_export.ExcelExport().from_data(columns, EXPORT_HEADERS, rows)
 
-    seconds, _queries, content = measure(env, odoo_list_export, runs)
-    cells = count_cells(content)
-    cell_ms = 1e6 * export_figures["export_s"] / export_figures["export_cells"]
-    odoo_cell_ms = 1e6 * seconds / cells
-    return {"odoo_export_s": seconds, "odoo_export_cells": cells, "cell_ms": cell_ms,
-            "odoo_cell_ms": odoo_cell_ms, "cell_ratio": cell_ms / odoo_cell_ms}
+    sheets = floor_sheets(b_env["octopus.dossier.xlsx"].with_company(company), company)
+    env.cr.rollback()
+    timed = measure_in_turn(env, {
+        "export": export,
+        "floor_openpyxl": lambda: write_openpyxl(sheets),
+        "floor_xlsxwriter": lambda: write_xlsxwriter(sheets),
+        "odoo_export": odoo_list_export,
+    }, runs)
+    figures = {}
+    figures["export_s"], figures["export_queries"], content = timed["export"]
+    figures["export_cells"] = count_cells(content)
+    figures["export_file_mib"] = len(content) / 2**20
+    figures["export_mib"], figures["export_sheets_mib"] = peak_memory_mib(env, export)
+
+    projection_calls, projection_seconds = [], []
+
+    def timed_export():
+        projection_calls.clear()
+        export()
+        projection_seconds.append(sum(projection_calls))
+
+    with stopwatch(company, "_octopus_invoice_lines", projection_calls):
+        measure(env, timed_export, runs)
+    figures["export_projection_s"] = statistics.median(projection_seconds)
+
+    figures["floor_openpyxl_s"] = timed["floor_openpyxl"][0]
+    figures["floor_xlsxwriter_s"] = timed["floor_xlsxwriter"][0]
+    floor = min(figures["floor_openpyxl_s"], figures["floor_xlsxwriter_s"])
+    figures["floor_ratio"] = figures["export_s"] / floor
+    figures["floor_ratio_unpriced"] = (figures["export_s"] - figures["export_projection_s"]) / floor
+
+    figures["odoo_export_s"], _queries, odoo_content = timed["odoo_export"]
+    figures["odoo_export_cells"] = count_cells(odoo_content)
+    figures["cell_ms"] = 1e6 * figures["export_s"] / figures["export_cells"]
+    figures["odoo_cell_ms"] = 1e6 * figures["odoo_export_s"] / figures["odoo_export_cells"]
+    figures["cell_ratio"] = figures["cell_ms"] / figures["odoo_cell_ms"]
+    return figures
 
 
 def measure_reads(env, b_env, company, runs):
@@ -416,9 +429,7 @@ def measure_jobs(env, company, runs):
 
 def measure_size(env, b_env, company, runs, import_content):
     """Every figure of one size of the office."""
-    figures = measure_export(env, b_env, company, runs)
-    figures.update(measure_floor(env, b_env, company, runs, figures))
-    figures.update(measure_odoo_export(env, b_env, runs, figures))
+    figures = measure_exports(env, b_env, company, runs)
     figures.update(measure_reads(env, b_env, company, runs))
     figures.update(measure_jobs(env, company, runs))
     figures["preview_s"], figures["import_s"] = time_import(b_env, company, import_content)
