@@ -87,7 +87,7 @@ class NumberedWorksheet(Worksheet):
 
     In constant-memory mode xlsxwriter keeps the rows in a temporary file that
     it opens for reading and writing; Python then resets the file's decoder on
-    each of the several writes a cell takes, about 4 % of the export's time.
+    each of the several writes a cell takes, 4-5 % of the export's time.
     The file is written write-only here, and opened for reading only when
     xlsxwriter copies it into the sheet."""
 
