@@ -1,10 +1,28 @@
 from contextlib import contextmanager
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import html
 
 from odoo.addons.mail.tests.common import MailCase
 from odoo.tests import Form, TransactionCase, new_test_user
 
 
 B_USER_PASSWORD = "holder-secret-1"
+
+
+def assert_signup_link(case, body_html, user):
+    """``body_html`` has one link to the signup page, whose token opens the
+    signup of ``user``. A token carries its expiry to the second: the link is
+    compared with the user's own without it."""
+    links = [urlsplit(href) for href in html.fromstring(body_html).xpath("//a/@href")
+             if "/web/signup" in href]
+    case.assertEqual(len(links), 1, "one link to choose a password")
+    expected = urlsplit(user.partner_id._get_signup_url())
+    case.assertEqual(links[0]._replace(query=""), expected._replace(query=""))
+    query = parse_qs(links[0].query)
+    case.assertEqual(query["db"], [case.env.cr.dbname])
+    case.assertEqual(case.env["res.partner"]._get_partner_from_token(query["token"][0]),
+                     user.partner_id)
 
 
 class OctopusCase(TransactionCase, MailCase):

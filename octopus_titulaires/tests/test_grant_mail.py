@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.misc import formatLang
 
+from .common import assert_signup_link
 from .test_grant_wizard import GrantDialogCase
 
 
@@ -39,9 +40,8 @@ class TestGrantMails(GrantDialogCase, MockEmail):
             [f"Client access activated: {login.login}", f"Your Octopus username: {login.login}",
              f"Your account at {self.office.name}"],
         )
-        self.assertIn(login.user_id.partner_id._get_signup_url(),
-                      html.fromstring(mails[2].body_html).xpath("//a/@href"),
-                      "the portal's own invitation, with the link to choose a password")
+        # The portal's own invitation, with the link to choose a password.
+        assert_signup_link(self, mails[2].body_html, login.user_id)
         self.assertNotIn("Never heard of Odoo", mails[2].body_html)
         self.assertMailMailWEmails(
             ["bureau@fiduciaire-test.example.be"], "outgoing",

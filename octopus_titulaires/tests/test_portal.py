@@ -1,11 +1,11 @@
 from datetime import date
 
-from lxml import html
-
 from odoo import http
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import assert_signup_link
 
 PORTAL_PASSWORD = "portal-secret-1"
 
@@ -66,8 +66,7 @@ class TestClientPortal(HttpCase, MockEmail):
         self.assertEqual((invitation.model, invitation.res_id), (self.login._name, self.login.id))
         self.assertEqual(invitation.email_to, "client@portail.example.be")
         self.assertFalse(invitation.recipient_ids)
-        self.assertIn(user.partner_id._get_signup_url(),
-                      html.fromstring(invitation.body_html).xpath("//a/@href"))
+        assert_signup_link(self, invitation.body_html, user)
 
     def test_portal_option_is_off_when_the_email_belongs_to_a_user(self):
         Grant = self.env["octopus.dossier.grant"].with_user(self.b_user)
