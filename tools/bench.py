@@ -195,8 +195,10 @@ def measure_in_turn(env, funcs, runs):
     cr = env.cr
     times = {name: [] for name in funcs}
     queries, results = {}, {}
-    while (made := len(times[next(iter(funcs))])) < runs or (
+    made = 0
+    while made < runs or (
             made < SHORT_RUNS and max(max(spent) for spent in times.values()) < SHORT_CALL_S):
+        made += 1
         for name, func in funcs.items():
             cr.rollback()
             before = cr.sql_log_count
