@@ -90,7 +90,8 @@ class OctopusDossierLoader(models.AbstractModel):
     def _find_header(self, rows):
         """(index of the header row, {column key: cell index}) or raise a UserError-ready
         list of problems."""
-        aliases_of = {key: aliases | {normalize(self._column_headers()[key])}
+        headers = self._column_headers()
+        aliases_of = {key: aliases | {normalize(headers[key])}
                       for key, aliases in COLUMN_ALIASES.items()}
         for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
             columns = {}

@@ -160,9 +160,10 @@ class OctopusDossierXlsx(models.AbstractModel):
         invoice = company._octopus_invoice_frame(on_date)
         return [
             (self.env._("Dossiers"), OVERVIEW_COLUMNS,
-             self._overview_rows(company, on_date, dossiers)),
+             self._plain_rows(self._overview_sql(company, on_date, dossiers))),
             (self.env._("Next invoice"), INVOICE_COLUMNS, self._invoice_rows(invoice, dossiers)),
-            (self.env._("Activation ledger"), LEDGER_COLUMNS, self._ledger_rows(company, dossiers)),
+            (self.env._("Activation ledger"), LEDGER_COLUMNS,
+             self._plain_rows(self._ledger_sql(company, dossiers))),
         ]
 
     # Writing
@@ -233,6 +234,11 @@ class OctopusDossierXlsx(models.AbstractModel):
 
     # Reading
 
+    def _plain_rows(self, sql):
+        """The rows of ``sql`` as a sheet takes them: none is a total."""
+        for row in fetch_rows(self.env, sql):
+            yield row, False
+
     def _dossier_domain(self, company, dossiers, field="id"):
         """The dossiers exported (through ``field`` for another model)."""
         domain = [("company_id", "=", company.id)]
@@ -241,10 +247,6 @@ class OctopusDossierXlsx(models.AbstractModel):
         return domain
 
     # Sheet 1: the dossiers
-
-    def _overview_rows(self, company, on_date, dossiers):
-        for row in fetch_rows(self.env, self._overview_sql(company, on_date, dossiers)):
-            yield row, False
 
     def _overview_sql(self, company, on_date, dossiers):
         Dossier = self.env["octopus.dossier"]
@@ -339,10 +341,6 @@ class OctopusDossierXlsx(models.AbstractModel):
                None, total, currency_name), True
 
     # Sheet 3: the activation ledger
-
-    def _ledger_rows(self, company, dossiers):
-        for row in fetch_rows(self.env, self._ledger_sql(company, dossiers)):
-            yield row, False
 
     def _ledger_sql(self, company, dossiers):
         Activation = self.env["octopus.module.activation"]

@@ -29,14 +29,14 @@ const TEXTS = {
 
 function onScreen(texts, index) {
     return [
-            {
-                content: `Screen ${index + 1}: its title and its step`,
-                trigger: `.modal .modal-title:contains("${texts.title}")`,
-            },
-            {
-                trigger: `.modal .o_statusbar_status .o_arrow_button_current:contains("${texts.screens[index]}")`,
-            },
-        ];
+        {
+            content: `Screen ${index + 1}: its title and its step`,
+            trigger: `.modal .modal-title:contains("${texts.title}")`,
+        },
+        {
+            trigger: `.modal .o_statusbar_status .o_arrow_button_current:contains("${texts.screens[index]}")`,
+        },
+    ];
 }
 
 registry.category("web_tour.tours").add("octopus_grant_tour", {
