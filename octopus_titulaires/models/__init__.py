@@ -7,3 +7,4 @@ from . import octopus_module_activation
 from . import octopus_billing_summary
 from . import octopus_dossier_loader
 from . import res_users
+from . import mail_message

@@ -2,9 +2,11 @@ import re
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
-LOGIN_PATTERN = re.compile(r"^[KU]\d{8}$")
+# ASCII digits only: ``\d`` would take full-width or Arabic-Indic ones.
+LOGIN_PATTERN = re.compile(r"^[KU][0-9]{8}$")
+LOGIN_DIGITS = 8
 SEQUENCE_CODES = {
     "K": "octopus.client.user.k",
     "U": "octopus.client.user.u",
@@ -306,19 +308,35 @@ class OctopusClientUser(models.Model):
 
     @api.model
     def _next_login(self, kind):
-        """Draw the next free login of ``kind`` from its sequence.
+        """Draw the next free login of ``kind`` from its sequence, in one query.
 
-        Logins may also arrive from an import, so a drawn number that is already
-        taken is skipped rather than trusted.
-        """
-        sequence = self.env["ir.sequence"].sudo()
-        while True:
-            login = sequence.next_by_code(SEQUENCE_CODES[kind])
-            if not login:
-                raise ValidationError(
-                    self.env._("The sequence of %(kind)s logins is missing.", kind=kind)
-                )
-            if not self.sudo().with_context(active_test=False).search_count(
-                [("login", "=", login)], limit=1
-            ):
-                return login
+        Logins may also arrive from an import, at numbers the sequence has not
+        drawn yet: the query draws numbers until one is free, skipping those
+        taken whatever their office, so that an office that imported thousands
+        of logins does not slow another office's grant. Drawn numbers are never
+        handed out twice, even to concurrent transactions."""
+        sequence = self.env["ir.sequence"].sudo().search(
+            [("code", "=", SEQUENCE_CODES[kind]), ("implementation", "=", "standard")], limit=1)
+        if not sequence:
+            raise ValidationError(
+                self.env._("The sequence of %(kind)s logins is missing.", kind=kind)
+            )
+        self.flush_model(["login"])
+        # A volatile nextval() in a subquery is evaluated one row at a time, as
+        # the LIMIT asks for rows: the draw stops at the first free number.
+        self.env.cr.execute(SQL(
+            """SELECT drawn.number
+                 FROM (SELECT nextval(%(sequence)s) AS number
+                         FROM generate_series(1, %(numbers)s)) AS drawn
+                WHERE drawn.number >= %(numbers)s
+                   OR NOT EXISTS (SELECT 1 FROM octopus_client_user AS taken
+                                   WHERE taken.login = %(kind)s || lpad(drawn.number::text,
+                                                                        %(digits)s, '0'))
+                LIMIT 1""",
+            kind=kind, sequence=f"ir_sequence_{sequence.id:03d}", digits=LOGIN_DIGITS,
+            numbers=10 ** LOGIN_DIGITS,
+        ))
+        [number] = self.env.cr.fetchone()
+        if number >= 10 ** LOGIN_DIGITS:
+            raise ValidationError(self.env._("No %(kind)s login is left to give.", kind=kind))
+        return f"{kind}{number:0{LOGIN_DIGITS}d}"

@@ -1,21 +1,23 @@
-import logging
 from collections import defaultdict
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
-from odoo.tools import format_date
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_date
 
-
-_logger = logging.getLogger(__name__)
 
 # The kind of login each kind of dossier accepts (DESIGN.md, "Rules").
 LOGIN_KIND_BY_DOSSIER_KIND = {"internal": "K", "external": "U"}
 # What only the grant, activate, end and revoke methods may set: client access
 # is billed to the office, so it changes only after the holder's password.
 ACCESS_FIELDS = ("client_user_id", "access_category", "activation_ids", "active_module_ids")
+# What ``_access_states`` compares, in its order: the office is kept too.
+ACCESS_STATE_FIELDS = ("company_id", "client_user_id", "activation_ids", "active_module_ids",
+                       "access_category")
+# The access of a dossier that a user (not the access methods) creates.
+NO_ACCESS = (None, False, frozenset(), frozenset(), False)
 # The most characters an Excel cell holds: a longer name could not be exported
 # and imported back as it is (openpyxl would cut it without a word).
 TEXT_MAX_LENGTH = 32767
@@ -193,6 +195,26 @@ class OctopusDossier(models.Model):
         ).items():
             client_user._check_can_take(dossiers)
 
+    @api.model
+    def default_get(self, fields_list):
+        """Client access is never a default: a context key (``default_client_user_id``)
+        or a user default would grant a login, or fill D, without the password."""
+        defaults = super().default_get(fields_list)
+        for name in ACCESS_FIELDS:
+            defaults.pop(name, None)
+        return defaults
+
+    def copy_data(self, default=None):
+        """A copy starts as a new dossier without client access: the login, the
+        ledger and D stay with the original (the guard of ``create`` refuses them
+        if ``default`` names them)."""
+        vals_list = super().copy_data(default=default)
+        for vals in vals_list:
+            for name in ACCESS_FIELDS:
+                if name not in (default or {}):
+                    vals.pop(name, None)
+        return vals_list
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -200,7 +222,10 @@ class OctopusDossier(models.Model):
             self._check_office_allowed(
                 self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             )
-        return super().create(vals_list)
+        dossiers = super().create(vals_list)
+        if not self.env.su:
+            dossiers._check_access_result(dict.fromkeys(dossiers.ids, NO_ACCESS))
+        return dossiers
 
     def write(self, vals):
         self._check_access_fields(vals)
@@ -209,12 +234,16 @@ class OctopusDossier(models.Model):
             self._check_archivable()
         if vals.get("client_user_id"):
             self._check_no_other_login(vals["client_user_id"])
-        return super().write(vals)
+        before = None if self.env.su else self._access_states()
+        result = super().write(vals)
+        if before is not None:
+            self._check_access_result(before)
+        return result
 
     def _check_access_fields(self, vals):
-        """Client access is granted, changed and revoked by the methods below,
-        which run as superuser once the holder's password is checked; any other
-        path (JSON-RPC, Odoo's list import, a form) is refused, managers included."""
+        """Refuse at once a request that names client access in its values
+        (the result's guard, ``_check_access_result``, would refuse it after
+        the write, but constraints on the login could speak first)."""
         if self.env.su:
             return
         # Forms and imports send the unchanged (or empty, on create) login along
@@ -223,20 +252,61 @@ class OctopusDossier(models.Model):
         login_changes = any(d.client_user_id.id != login_id for d in self) or (
             not self and login_id
         )
-        refused = [
+        self._refuse_access_change(
             name for name in ACCESS_FIELDS
             if name in vals and (name != "client_user_id" or login_changes)
-        ]
-        if refused:
+        )
+
+    def _refuse_access_change(self, field_names):
+        """An AccessError naming ``field_names``, if there are any."""
+        field_names = set(field_names)
+        names = [name for name in ACCESS_STATE_FIELDS if name in field_names]
+        if names:
             raise AccessError(
                 self.env._(
                     "The client access of a dossier changes only through Grant Client Access, "
                     "Activate Modules, End Modules or Revoke Client Access (refused: %(fields)s).",
                     fields=", ".join(
-                        self._fields[name]._description_string(self.env) for name in refused
+                        self._fields[name]._description_string(self.env) for name in names
                     ),
                 )
             )
+
+    def _access_states(self):
+        """{dossier id: what its client access is}: the office, the login, the
+        ledger's lines with their end dates, D, and the category when a login
+        decides it (without one, the category follows the kind: A or B)."""
+        self.flush_recordset()
+        return {
+            dossier.id: (
+                dossier.company_id.id,
+                dossier.client_user_id.id,
+                frozenset((activation.id, activation.date_end)
+                          for activation in dossier.activation_ids),
+                frozenset(dossier.active_module_ids.ids),
+                dossier.access_category if dossier.client_user_id else False,
+            )
+            for dossier in self.with_context(active_test=False)
+        }
+
+    def _check_access_result(self, before):
+        """The one guard of client access, on the result of a write rather than
+        its request: whatever path wrote the dossiers (vals, context or user
+        defaults, ``copy``, ``name_create``, ``web_save``, ``load``, an import),
+        their access is what it was (``before``), unless the grant, activate, end
+        and revoke methods wrote it as superuser after the password. A new
+        dossier belongs to one of the user's offices and has no client access."""
+        after = self._access_states()
+        allowed_offices = self.env.user.company_ids.ids
+        changed = set()
+        for dossier_id, state in after.items():
+            expected = before.get(dossier_id)
+            if expected is NO_ACCESS:
+                expected = (state[0] if state[0] in allowed_offices else None, *NO_ACCESS[1:])
+            changed.update(ACCESS_STATE_FIELDS[index]
+                           for index, (old, new) in enumerate(zip(expected, state))
+                           if old != new)
+        self._refuse_access_change(changed)
 
     def _check_archivable(self):
         """An archived dossier leaves the invoice and the portal: while its client
@@ -324,40 +394,11 @@ class OctopusDossier(models.Model):
     # writes nothing.
 
     def _check_password(self, password, subject=None):
-        """Re-authenticate the current user with the check of Odoo's login page,
-        through its throttling (``res.users._assert_can_auth``, same cooldown and
-        settings): after several wrong passwords even the right one is refused
-        until the cooldown ends. A failure is logged with the user and the dossiers
-        (or ``subject``) and changes nothing."""
-        user = self.env.user
-        if not password:
-            raise UserError(self.env._("Enter your Odoo password to confirm."))
-        checked = False
-        try:
-            with user._assert_can_auth(user=user.id):
-                checked = True
-                user._check_credentials(
-                    {"login": user.login, "password": password, "type": "password"},
-                    {"interactive": True},
-                )
-        except AccessDenied:
-            _logger.warning(
-                "Octopus: %s from user %s (id %s) on %s; nothing changed",
-                "wrong password" if checked else "password refused during the login cooldown",
-                user.login,
-                user.id,
-                subject or ", ".join(self.mapped("display_name")) or "no dossier",
-            )
-            if not checked:
-                raise UserError(
-                    self.env._(
-                        "Too many wrong passwords: wait a minute before trying again. "
-                        "Nothing was changed."
-                    )
-                ) from None
-            raise UserError(
-                self.env._("Wrong password: nothing was changed. Enter your own Odoo password.")
-            ) from None
+        """The confirmation of a change of client access: the current user's
+        password (``res.users._octopus_check_password``), the failure logged
+        with these dossiers (or ``subject``)."""
+        self.env.user._octopus_check_password(
+            password, subject or ", ".join(self.mapped("display_name")) or "no dossier")
 
     def _sudo_for_access(self):
         """These dossiers as superuser, once the user is known to be allowed to
@@ -586,9 +627,16 @@ class OctopusDossier(models.Model):
                 )
 
     def _lock_for_update(self):
-        """Lock the dossiers' rows until the transaction ends, so that two users
-        changing the same dossier at once cannot both succeed: the second is
-        told at once instead of waiting."""
+        """Lock the dossiers' rows until the transaction ends and mark them
+        changed, then read them again: two changes of the same dossiers in
+        flight give the result of one after the other.
+
+        A user who changes them while another's change is still running is
+        told at once. One whose request began before the other's change was
+        committed would still see the dossiers as they were (Odoo's requests
+        read one snapshot): since every change of access updates the rows it
+        locks, PostgreSQL refuses that request's lock as a concurrent update,
+        and Odoo runs the request again, on the committed change."""
         if not self:
             return
         try:
@@ -605,6 +653,13 @@ class OctopusDossier(models.Model):
                     dossiers=", ".join(self.mapped("display_name")),
                 )
             ) from None
+        self.env.cr.execute(
+            SQL("UPDATE octopus_dossier SET write_uid = %s, write_date = %s WHERE id IN %s",
+                self.env.uid, self.env.cr.now(), tuple(self.ids))
+        )
+        self.invalidate_recordset()
+        self.env["octopus.module.activation"].invalidate_model()
+        self.env["octopus.client.user"].invalidate_model()
 
     def _module_names(self, activations):
         """The names of the modules ``activations`` brought to this dossier."""

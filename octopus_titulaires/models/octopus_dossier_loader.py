@@ -83,7 +83,7 @@ class OctopusDossierLoader(models.AbstractModel):
         return [
             list(self._column_headers().values()),
             ["1001", "Boulangerie Dupont", "Boulangerie Dupont SRL", "BE0477472701",
-             kinds["internal"], "", "gerant@boulangerie.example.be", "PORTAL, BANK"],
+             kinds["internal"], "", "gerant@boulangerie.example.be", ""],
         ]
 
     @api.model
@@ -158,6 +158,7 @@ class OctopusDossierLoader(models.AbstractModel):
             ("client", self._check_client),
             ("client_email", self._check_client_email),
             ("modules", self._check_modules),
+            ("code", self._check_archived),
         ]
 
     @api.model
@@ -233,7 +234,10 @@ class OctopusDossierLoader(models.AbstractModel):
         if message:
             return message
         if existing and existing.company_id != known["company"]:
-            return self.env._("Login %(login)s is already used by another office.", login=login)
+            # Said as of a login that is not this office's: whose it is, or that
+            # another office exists at all, is none of this office's business.
+            return self.env._("Login %(login)s is not a login of this office: leave it empty, or "
+                              "use one of this office's logins.", login=login)
         Dossier = self.env["octopus.dossier"]
         if plan["kind"]:
             message = self._model_says(Dossier.new(
@@ -277,10 +281,23 @@ class OctopusDossierLoader(models.AbstractModel):
         if unknown:
             return self.env._("Unknown module codes: %(codes)s.", codes=", ".join(unknown))
         plan["modules"] = [known["modules"][code] for code in codes]
+        dossier = plan["dossier"]
+        if codes and not plan["login"] and not (dossier and dossier.client_user_id):
+            return self.env._("Modules run only on a dossier with a login (K or U): give the "
+                              "row a login, or leave its modules empty.")
         # A K login gives client access, which always brings the default module,
         # as the grant dialog does.
         if plan["login"].startswith("K") and known["default_module"] not in plan["modules"]:
             plan["modules"].insert(0, known["default_module"])
+        return False
+
+    def _check_archived(self, record, plan, known):
+        """An archived dossier gets no login and no module, and the import does
+        not bring it back behind the office's back: it is restored in Odoo."""
+        dossier = plan["dossier"]
+        if dossier and not dossier.active and self._action(plan) != "unchanged":
+            return self.env._("Dossier %(code)s is archived: restore it in Odoo before "
+                              "importing changes to it.", code=dossier.code)
         return False
 
     @api.model
@@ -451,12 +468,17 @@ class OctopusDossierLoader(models.AbstractModel):
                 *(plan["record"] for plan in login_plans)
             )
             changing = dossiers.filtered(lambda dossier: dossier.client_user_id != known[login])
+            changing._lock_for_update()
             # The dossier's constraints hold the grant's rules (same office and client).
             changing._sudo_for_access().write({"client_user_id": known[login].id})
 
     @api.model
     def _write_activations(self, plans, company):
         today = fields.Date.context_today(self)
+        self.env["octopus.dossier"].concat(
+            *(plan["record"] for plan in plans
+              if any(module not in plan["running"] for module in plan["modules"]))
+        )._lock_for_update()
         self.env["octopus.module.activation"].sudo().create([
             {"dossier_id": plan["record"].id, "module_id": module.id, "date_start": today}
             for plan in plans

@@ -1,7 +1,16 @@
+import collections
+import datetime
+import logging
+
 from odoo import api, models
+from odoo.exceptions import AccessDenied, UserError
+
+_logger = logging.getLogger(__name__)
 
 DASHBOARD = "octopus_titulaires.octopus_dashboard_action"
 B_USERS = "octopus_titulaires.group_titulaire"
+# passlib refuses to hash a longer password (its MAX_PASSWORD_SIZE).
+PASSWORD_MAX_BYTES = 4096
 
 
 class ResUsers(models.Model):
@@ -32,3 +41,65 @@ class ResUsers(models.Model):
                 user.action_id = dashboard.id
             elif not is_b_user and user.action_id.id == dashboard.id:
                 user.action_id = False
+
+    def _octopus_check_password(self, password, subject):
+        """Re-authenticate this user with the check of Odoo's login page before
+        a change of client access, and through its cooldown
+        (``_assert_can_auth``, same settings): after several wrong passwords
+        even the right one is refused until the cooldown ends.
+
+        Odoo counts failures per remote address, and any successful login from
+        that address resets its count: an office's users share one address. So
+        the failures are also counted per user whose password is checked, and
+        only that user's own success resets them. A failure is logged with the
+        user and ``subject`` (what the password would have confirmed) and
+        changes nothing."""
+        self.ensure_one()
+        if not isinstance(password, str) or not password:
+            raise UserError(self.env._("Enter your Odoo password to confirm."))
+        if len(password.encode()) > PASSWORD_MAX_BYTES:
+            raise UserError(
+                self.env._("A password holds at most %(limit)s bytes: nothing was changed.",
+                           limit=PASSWORD_MAX_BYTES)
+            )
+        user = self.with_user(self)
+        failures = self._octopus_password_failures()
+        count, previous = failures[self.id]
+        checked = False
+        try:
+            if user._on_login_cooldown(count, previous):
+                raise AccessDenied()
+            with user._assert_can_auth(user=self.id):
+                checked = True
+                user._check_credentials(
+                    {"login": self.login, "password": password, "type": "password"},
+                    {"interactive": True},
+                )
+        except AccessDenied:
+            if checked:
+                failures[self.id] = (count + 1, datetime.datetime.now())
+            _logger.warning(
+                "Octopus: %s from user %s (id %s) on %s; nothing changed",
+                "wrong password" if checked else "password refused during the login cooldown",
+                self.login, self.id, subject,
+            )
+            if not checked:
+                raise UserError(
+                    self.env._(
+                        "Too many wrong passwords: wait a minute before trying again. "
+                        "Nothing was changed."
+                    )
+                ) from None
+            raise UserError(
+                self.env._("Wrong password: nothing was changed. Enter your own Odoo password.")
+            ) from None
+        failures.pop(self.id, None)
+
+    def _octopus_password_failures(self):
+        """{user id: (failures, time of the last one)}, kept by the registry of
+        this database as Odoo keeps its login failures (per process)."""
+        registry = self.env.registry
+        if not hasattr(registry, "_octopus_password_failures"):
+            registry._octopus_password_failures = collections.defaultdict(
+                lambda: (0, datetime.datetime.min))
+        return registry._octopus_password_failures

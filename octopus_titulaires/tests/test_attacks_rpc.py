@@ -16,7 +16,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from ..tools import XLSX_MIMETYPE
 from .test_dossier_import import HEADER, xlsx
 
-DOSSIER_LOGGER = "odoo.addons.octopus_titulaires.models.octopus_dossier"
+DOSSIER_LOGGER = "odoo.addons.octopus_titulaires.models.res_users"
 # Odoo's login cooldown counts failures per remote address; the test server
 # sees every request of the test, and of the tours after it, from this one.
 LOCAL_ADDRESS = "127.0.0.1"
@@ -44,8 +44,10 @@ def xlsx_base64(rows):
     return base64.b64encode(xlsx(rows)).decode()
 
 
-@tagged("post_install", "-at_install")
-class TestRpcAttacks(HttpCase):
+class RpcAttackCase(HttpCase):
+    """Two offices, their B users, a manager, a plain user and two portal
+    clients, and the helpers that talk to the server as each of them."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -139,6 +141,8 @@ class TestRpcAttacks(HttpCase):
         failures = getattr(self.registry, "_login_failures", None)
         if failures is not None:
             failures.pop(LOCAL_ADDRESS, None)
+        # The dialogs also count failures per user whose password is checked.
+        getattr(self.registry, "_octopus_password_failures", {}).clear()
 
     # -- talking to the server as the user ---------------------------------
 
@@ -220,6 +224,10 @@ class TestRpcAttacks(HttpCase):
         return self.call("octopus.dossier.grant", "web_save", [], vals,
                          specification={"state": {}})[0]["id"]
 
+
+
+@tagged("post_install", "-at_install")
+class TestRpcAttacks(RpcAttackCase):
     # -- 1. a dossier's login --------------------------------------------------
 
     def test_01_a_dossier_cannot_be_handed_a_login_by_write(self):

@@ -133,7 +133,7 @@ class TestDossierImportRules(OctopusCase):
         before = self._counts()
         wizard = self._preview(
             [["R009", "Renamed", "Boulangerie Test", "", "internal", "K55550009", "", "BANK"],
-             ["R010", "New", "Nouveau Client", "", "internal", "", "", "BANK"]]
+             ["R010", "New", "Nouveau Client", "", "internal", "K55550010", "", "BANK"]]
         )
         self.assertEqual((wizard.create_count, wizard.update_count, wizard.problem_count),
                          (1, 1, 0))
