@@ -27,3 +27,4 @@ from . import test_daily_screens
 from . import test_export_xml_texts
 from . import test_import_tour
 from . import test_export_scaling
+from . import test_attacks_round3
