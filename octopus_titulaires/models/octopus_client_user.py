@@ -1,6 +1,6 @@
 import re
 
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
@@ -14,13 +14,16 @@ SEQUENCE_CODES = {
 # RFC 5321: what a mail server accepts for the local part and the whole address.
 EMAIL_LOCAL_PART_MAX_LENGTH = 64
 EMAIL_MAX_LENGTH = 254
-# What a grant sends: the two Octopus mails, always to the office, and the
-# portal's own invitation when the client gets a portal user.
+# What a grant sends: the two Octopus mails, always to the office; and, when
+# the client gets portal access, one mail to the client's own address only:
+# the portal's invitation to a new portal user (its link chooses the user's
+# password), or a notice of its new dossiers to an existing one.
 ACCESS_MAILS = (
     "octopus_titulaires.mail_template_activation_confirmation",
     "octopus_titulaires.mail_template_client_username",
 )
 PORTAL_INVITATION = "portal.mail_template_data_portal_welcome"
+PORTAL_NOTICE = "octopus_titulaires.mail_template_portal_new_dossier"
 
 
 def normalized_email(value):
@@ -206,7 +209,7 @@ class OctopusClientUser(models.Model):
                 "needs an e-mail of its own for the portal.", email=address)
         return user, False
 
-    def _grant_portal_access(self, invitation_to):
+    def _grant_portal_access(self):
         """Give the client a portal user, as Odoo's portal wizard
         (``portal.wizard.user``) does: a copy of the portal template user, put in
         the portal group, invited in the client's language. It differs in two ways:
@@ -215,13 +218,18 @@ class OctopusClientUser(models.Model):
         customer record; and an existing portal user with the same e-mail is
         reused, so that a person holding several logins signs in once.
 
-        The portal's invitation goes to ``invitation_to``: the office by default,
-        which forwards it, the client only when the office chose so."""
+        A signup link sets the password of its user: only a user made here gets
+        one, and only at the login's e-mail. An existing portal user, whichever
+        office made it, keeps its password and gets a notice of its new dossiers
+        instead; a new link for it would let whoever typed its address take the
+        account over. Returns what the client's address gets: ``"invitation"``
+        or ``"notice"``."""
         self.ensure_one()
         user, refusal = self._portal_user_of(self.email)
         if refusal:
             raise UserError(refusal)
         email = normalized_email(self.email)
+        client_mail = "notice" if user else "invitation"
         Users = self.env["res.users"].sudo()
         if not user:
             partner = self.env["res.partner"].sudo().create(
@@ -243,26 +251,54 @@ class OctopusClientUser(models.Model):
                 Command.link(self.env.ref("base.group_portal").id),
                 Command.unlink(self.env.ref("base.group_public").id)]})
         self.user_id = user
-        self._queue_portal_invitation(user, invitation_to)
-        self.message_post(body=self.env._("Portal access given to %(email)s.", email=email))
-        return user
+        if client_mail == "invitation":
+            self._queue_portal_invitation(user)
+            body = self.env._("Portal access given to %(email)s; the invitation to choose a "
+                              "password went to that address only.", email=email)
+        else:
+            self._queue_client_mail(PORTAL_NOTICE, self.id)
+            body = self.env._("Portal access given to %(email)s, an existing portal account; a "
+                              "notice of its new dossiers went to that address.", email=email)
+        self.message_post(body=body)
+        return client_mail
 
-    def _queue_portal_invitation(self, user, email_to):
+    def _queue_portal_invitation(self, user):
         """The portal's own welcome (``portal.wizard.user``'s template, in the
-        client's language, with the link to choose a password), queued to
-        ``email_to`` rather than to the client, and filed on this login.
-        Queued, not sent at once, so that a mail server that is down does not
-        undo the grant."""
+        client's language, with the link to choose a password) for ``user``,
+        queued to the client's own address.
+
+        The portal wizard that renders it is made and removed by the system
+        user: left behind, a partner manager could send it again, to an
+        address of their choosing (``action_invite_again`` writes the wizard's
+        e-mail on the partner)."""
         self.ensure_one()
         partner = user.sudo().partner_id
         partner.signup_prepare(signup_type="signup")
-        invitee = self.env["portal.wizard"].sudo().create(
+        wizard = self.env["portal.wizard"].with_user(SUPERUSER_ID).sudo().create(
             {"partner_ids": [Command.set(partner.ids)]}
-        ).user_ids
-        return self.env.ref(PORTAL_INVITATION).sudo().send_mail(
-            invitee.id, force_send=False,
-            email_values={"email_to": email_to, "recipient_ids": [],
-                          "model": self._name, "res_id": self.id},
+        )
+        mail = self._queue_client_mail(PORTAL_INVITATION, wizard.user_ids.id)
+        wizard.unlink()
+        return mail
+
+    def _queue_client_mail(self, template_xmlid, res_id):
+        """Queue the template ``template_xmlid`` rendered on ``res_id`` to the
+        login's e-mail, the client's own address, and to nobody else; queued,
+        not sent at once, so that a mail server that is down does not undo the
+        grant.
+
+        Odoo shows a ``mail.message`` to its author, its creator, its
+        recipients and whoever reads its record: this one is filed on no
+        record, has no recipient partner, and is written and created by the
+        system user, so that no office user reads it (the invitation's link
+        sets the client's password). It is deleted once sent."""
+        self.ensure_one()
+        email_from = self.company_id.email_formatted or self.env.user.email_formatted
+        return self.env.ref(template_xmlid).with_user(SUPERUSER_ID).sudo().send_mail(
+            res_id, force_send=False,
+            email_values={"email_to": normalized_email(self.email), "email_cc": False,
+                          "email_from": email_from, "recipient_ids": [],
+                          "model": False, "res_id": False, "auto_delete": True},
         )
 
     def _remove_portal_access(self):
@@ -283,26 +319,35 @@ class OctopusClientUser(models.Model):
             {"consent_date": fields.Datetime.now(), "consent_user_id": user.id}
         )
 
-    def _queue_access_mails(self):
+    def _queue_access_mails(self, client_mail=False):
         """Queue the activation confirmation and the client-username mail, both to
         the office e-mail: the office completes the second one and forwards it.
-        They list the login's dossiers and the modules running on them."""
+        They list the login's dossiers and the modules running on them, and say
+        what the client's own address got (``client_mail``: ``"invitation"``,
+        ``"notice"`` or nothing), in the ``octopus_client_mail`` key of the
+        context, the one way ``send_mail`` hands a value to a template."""
         self.ensure_one()
         for xmlid in ACCESS_MAILS:
-            self.env.ref(xmlid).send_mail(self.id, force_send=False)
+            self.env.ref(xmlid).with_context(octopus_client_mail=client_mail).send_mail(
+                self.id, force_send=False)
 
     @api.model
-    def _grant_mail_plan(self, office_email, invitation_to=False, client_lang=False):
-        """The mails a grant queues, in order, as dicts (``label``, ``email_to``,
-        ``lang``): what the dialog announces before the password and reports
-        after it. The Octopus mails speak the office user's language (their
-        templates' ``lang``), the portal invitation the client's."""
+    def _grant_mail_plan(self, office_email, client_email=False, client_mail=False,
+                         client_lang=False):
+        """The mails a grant queues, as dicts (``label``, ``email_to``, ``lang``):
+        what the dialog announces before the password and reports after it.
+        The Octopus mails speak the office user's language (their templates'
+        ``lang``); the client's own mail (``client_mail``: ``"invitation"`` or
+        ``"notice"``, see ``_grant_portal_access``) goes to ``client_email``
+        in the client's language."""
         # The labels of ACCESS_MAILS, in their order.
         labels = (self.env._("Activation confirmation"), self.env._("Client username"))
         plan = [{"label": label, "email_to": office_email, "lang": self.env.user.lang}
                 for label in labels]
-        if invitation_to:
-            plan.append({"label": self.env._("Portal invitation"), "email_to": invitation_to,
+        if client_mail:
+            label = (self.env._("Portal invitation") if client_mail == "invitation"
+                     else self.env._("Notice of the new dossiers"))
+            plan.append({"label": label, "email_to": client_email,
                          "lang": client_lang or self.env.lang})
         return plan
 

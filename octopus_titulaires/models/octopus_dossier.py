@@ -408,16 +408,18 @@ class OctopusDossier(models.Model):
         return self.sudo()
 
     def _grant_access(self, modules, office_email, client_email, client_user=None,
-                      invitation_to=False):
+                      portal=False):
         """Give the client of these internal dossiers a K login: a new one, or
         ``client_user`` when the dossiers are added to an existing login.
 
         Writes the login, the activations of ``modules`` (the default module is
         always added) at today's tariffs, a chatter message per dossier, and queues
         the activation confirmation and the client-username mail to the office.
-        With ``invitation_to`` (an address: the office's, or the client's when the
-        office chose so) the client also gets a portal user, whose invitation
-        goes there. ``_grant_mail_plan`` lists these mails for the dialog.
+        With ``portal`` the client also gets a portal user, and its own address
+        (``client_email``) alone the portal's mail: the invitation to choose a
+        password, or a notice of its new dossiers when that portal user exists
+        already (``_grant_portal_access``); the office never receives the
+        invitation's link. ``_grant_mail_plan`` lists these mails for the dialog.
         """
         self._lock_for_update()
         self._check_grantable(client_user)
@@ -449,9 +451,10 @@ class OctopusDossier(models.Model):
                     modules=dossier._module_names(activations),
                 )
             )
-        client_user._queue_access_mails()
-        if invitation_to and not client_user.user_id:
-            client_user._grant_portal_access(invitation_to)
+        client_mail = False
+        if portal and not client_user.user_id:
+            client_mail = client_user._grant_portal_access()
+        client_user._queue_access_mails(client_mail)
         return client_user.sudo(False)
 
     def _activate_modules(self, modules):

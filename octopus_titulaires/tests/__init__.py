@@ -23,6 +23,7 @@ from . import test_translations
 from . import test_spreadsheet_limits
 from . import test_export_text_cells
 from . import test_attacks_rpc
+from . import test_attacks_invitation
 from . import test_daily_screens
 from . import test_export_xml_texts
 from . import test_import_tour

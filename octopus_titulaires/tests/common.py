@@ -1,4 +1,5 @@
 from contextlib import contextmanager
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import html
@@ -23,6 +24,23 @@ def assert_signup_link(case, body_html, user):
     case.assertEqual(query["db"], [case.env.cr.dbname])
     case.assertEqual(case.env["res.partner"]._get_partner_from_token(query["token"][0]),
                      user.partner_id)
+
+
+@contextmanager
+def signup_tokens_made(env):
+    """The ids of the partners a signup token is made for inside the block,
+    by this thread or by the test server's: what a link to choose or reset a
+    password carries."""
+    made = []
+    Partner = type(env["res.partner"])
+    generate = Partner._generate_signup_token
+
+    def generate_signup_token(partner, *args, **kwargs):
+        made.append(partner.id)
+        return generate(partner, *args, **kwargs)
+
+    with patch.object(Partner, "_generate_signup_token", generate_signup_token):
+        yield made
 
 
 class OctopusCase(TransactionCase, MailCase):

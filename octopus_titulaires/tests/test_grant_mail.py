@@ -3,10 +3,10 @@ from lxml import html
 from odoo import fields
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import formatLang
 
-from .common import assert_signup_link
+from .common import assert_signup_link, signup_tokens_made
 from .test_grant_wizard import GrantDialogCase
 
 
@@ -17,32 +17,62 @@ def _by_class(tree, css_class):
 @tagged("post_install", "-at_install")
 class TestGrantMails(GrantDialogCase, MockEmail):
     def _grant_mails(self, login):
+        """The office's mails, filed on the login."""
         return self.env["mail.mail"].sudo().search(
             [("model", "=", "octopus.client.user"), ("res_id", "=", login.id)], order="id"
         )
 
-    def test_every_mail_goes_to_the_office_unless_chosen(self):
+    def _client_mails(self, address="gerant@boulangerie.example.be"):
+        return self.env["mail.mail"].sudo().search([("email_to", "=", address)])
+
+    def _assert_the_clients_alone(self, mail):
+        """Filed on no record, written and created by the system user, no
+        partner a recipient: no office user reads it through Odoo's rules of
+        mail.message."""
+        self.assertEqual((mail.model, mail.res_id), (False, False))
+        self.assertFalse(mail.recipient_ids | mail.partner_ids)
+        self.assertFalse(mail.notification_ids)
+        self.assertEqual(mail.author_id, self.env.ref("base.partner_root"))
+        self.assertEqual(mail.create_uid, self.env.ref("base.user_root"))
+        self.assertTrue(mail.auto_delete, "deleted once sent")
+        self.assertEqual(mail.state, "outgoing", "queued, not sent at once")
+
+    def test_the_office_gets_its_mails_and_the_client_alone_the_invitation(self):
         wizard = self._run_to_password(
             self.dossier, modules=self.bank_module, office_email="bureau@fiduciaire-test.example.be"
         )
         self.assertTrue(wizard.portal_access)
-        self.assertEqual(wizard.invitation_recipient, "office")
+        self.assertEqual(wizard.client_mail, "invitation")
         with self.mock_mail_gateway():
             self._confirm(wizard)
         login = self.dossier.client_user_id
         mails = self._grant_mails(login)
-        self.assertEqual(len(mails), 3)
+        self.assertEqual(len(mails), 2)
         self.assertEqual(set(mails.mapped("email_to")), {"bureau@fiduciaire-test.example.be"})
         self.assertFalse(mails.recipient_ids, "no partner of the client is a recipient")
         self.assertEqual(set(mails.mapped("state")), {"outgoing"}, "queued, not sent at once")
         self.assertEqual(
             mails.mapped("subject"),
-            [f"Client access activated: {login.login}", f"Your Octopus username: {login.login}",
-             f"Your account at {self.office.name}"],
+            [f"Client access activated: {login.login}", f"Your Octopus username: {login.login}"],
         )
-        # The portal's own invitation, with the link to choose a password.
-        assert_signup_link(self, mails[2].body_html, login.user_id)
-        self.assertNotIn("Never heard of Odoo", mails[2].body_html)
+        for mail in mails:
+            with self.subTest(subject=mail.subject):
+                self.assertNotIn("/web/signup", mail.body_html)
+                self.assertIn("invitation", mail.body_html)
+                self.assertIn("gerant@boulangerie.example.be", mail.body_html)
+        self.assertIn("an invitation went to <strong>gerant@boulangerie.example.be</strong> only",
+                      mails[0].body_html)
+        self.assertIn("An invitation to the portal went to gerant@boulangerie.example.be directly",
+                      mails[1].body_html)
+        # The portal's own invitation, with the link to choose a password, to
+        # the client's address and nowhere else.
+        invitation = self._client_mails()
+        self.assertEqual(len(invitation), 1)
+        self.assertEqual(invitation.subject, f"Your account at {self.office.name}")
+        assert_signup_link(self, invitation.body_html, login.user_id)
+        self.assertNotIn("Never heard of Odoo", invitation.body_html)
+        self._assert_the_clients_alone(invitation)
+        self.assertEqual(self._new_mails, mails | invitation, "no other mail")
         self.assertMailMailWEmails(
             ["bureau@fiduciaire-test.example.be"], "outgoing",
             content="How to log in",
@@ -50,11 +80,10 @@ class TestGrantMails(GrantDialogCase, MockEmail):
         )
 
     def test_done_screen_lists_the_mails_that_went_out(self):
-        wizard = self._run_to_password(self.dossier, office_email="bureau@fiduciaire-test.example.be",
-                                       invitation_recipient="client")
+        wizard = self._run_to_password(self.dossier, office_email="bureau@fiduciaire-test.example.be")
         with self.mock_mail_gateway():
             self._confirm(wizard)
-        mails = self._grant_mails(self.dossier.client_user_id)
+        mails = self._grant_mails(self.dossier.client_user_id) | self._client_mails()
         self.assertEqual(mails.mapped("email_to"), [
             "bureau@fiduciaire-test.example.be", "bureau@fiduciaire-test.example.be",
             "gerant@boulangerie.example.be"])
@@ -64,15 +93,68 @@ class TestGrantMails(GrantDialogCase, MockEmail):
             mails.mapped("email_to"),
         )
         self.assertIn("Portal invitation", wizard.recap)
+        self.assertEqual(
+            " ".join(_by_class(screen, "o_octopus_client_mail")[0].text_content().split()),
+            "An invitation with the link to choose a password went only to "
+            "gerant@boulangerie.example.be The office never receives that link.")
+        self.assertNotIn("/web/signup", wizard.recap)
 
     def test_no_portal_no_invitation(self):
         wizard = self._run_to_password(self.dossier, portal_access=False)
         self.assertNotIn("Portal invitation", wizard.recap)
+        self.assertFalse(wizard.client_mail)
         with self.mock_mail_gateway():
             self._confirm(wizard)
         login = self.dossier.client_user_id
         self.assertFalse(login.user_id)
-        self.assertEqual(len(self._grant_mails(login)), 2)
+        mails = self._grant_mails(login)
+        self.assertEqual(len(mails), 2)
+        self.assertEqual(self._new_mails, mails)
+        for mail in mails:
+            self.assertNotIn("invitation", mail.body_html)
+            self.assertNotIn("notice", mail.body_html)
+
+    def test_an_existing_portal_user_gets_a_notice_and_keeps_its_password(self):
+        """The address already signs in to the portal (here for another office):
+        it is told of its new dossiers in its own language, and no signup
+        token is made for it, which would let the office choose its password."""
+        self.env["res.lang"]._activate_lang("nl_BE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["mail", "portal", "auth_signup", "octopus_titulaires"], ["nl_BE"], overwrite=True)
+        portal_user = new_test_user(
+            self.env, login="gerant@boulangerie.example.be", email="gerant@boulangerie.example.be",
+            password="own-Secret-42", groups="base.group_portal", lang="nl_BE",
+            company_id=self.other_office.id, company_ids=[(6, 0, self.other_office.ids)])
+        signup_type = portal_user.partner_id.signup_type
+        wizard = self._run_to_password(self.dossier, office_email="bureau@fiduciaire-test.example.be")
+        self.assertEqual(wizard.client_mail, "notice")
+        self.assertIn("Notice of the new dossiers", wizard.recap)
+        with signup_tokens_made(self.env) as tokens, self.mock_mail_gateway():
+            self._confirm(wizard)
+        login = self.dossier.client_user_id
+        self.assertEqual(login.user_id, portal_user)
+        self.assertEqual(tokens, [], "no signup token made")
+        self.assertEqual(portal_user.partner_id.signup_type, signup_type)
+        self.assertEqual(wizard.client_mail, "notice", "the done screen says what was sent")
+        self.assertIn("a notice of its new dossiers went to <strong>gerant@boulangerie.example.be"
+                      "</strong>", wizard.recap)
+        notice = self._client_mails()
+        self.assertEqual(len(notice), 1)
+        self._assert_the_clients_alone(notice)
+        self.assertEqual(notice.subject,
+                         f"Nieuwe dossiers op je portaal bij {self.office.name}")
+        self.assertIn("G001", notice.body_html)
+        self.assertIn(f"{login.get_base_url()}/my/dossiers", notice.body_html)
+        for forbidden in ("/web/signup", "/web/reset_password", "token=", "New dossiers"):
+            self.assertNotIn(forbidden, notice.body_html)
+        office_mails = self._grant_mails(login)
+        self.assertIn("a notice of these dossiers went to that address", office_mails[0].body_html)
+        self.assertIn("A notice of these dossiers on the portal went to "
+                      "gerant@boulangerie.example.be directly", office_mails[1].body_html)
+        self.assertEqual(self._new_mails, office_mails | notice, "no other mail")
+        self.assertTrue(portal_user.with_user(portal_user)._check_credentials(
+            {"login": portal_user.login, "password": "own-Secret-42", "type": "password"},
+            {"interactive": True}))
 
     def test_recap_shows_what_the_password_confirms(self):
         second = self._dossier("G020")
@@ -107,11 +189,16 @@ class TestGrantMails(GrantDialogCase, MockEmail):
             self._confirm(wizard.with_context(lang=lang))
         login = self.dossier.client_user_id
         self.assertEqual(login.user_id.lang, lang)
-        mails = self._grant_mails(login)
-        self.assertEqual(set(mails.mapped("email_to")), {"bureau@fiduciaire-test.example.be"})
+        office_mails = self._grant_mails(login)
+        self.assertEqual(set(office_mails.mapped("email_to")),
+                         {"bureau@fiduciaire-test.example.be"})
+        invitation = self._client_mails()
+        mails = office_mails | invitation
         self.assertEqual(mails.mapped("subject"), [
             f"Accès client activé : {login.login}", f"Votre numéro K Octopus : {login.login}",
             f"Votre compte sur {self.office.name}"])
+        self.assertIn("Une invitation au portail est partie directement à "
+                      "gerant@boulangerie.example.be", office_mails[1].body_html)
         for mail in mails:
             with self.subTest(subject=mail.subject):
                 for english in ("Dear", "Welcome", "Your account", "Your Account", "How to log in", "Activate"):

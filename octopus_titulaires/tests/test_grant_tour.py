@@ -33,9 +33,8 @@ class TestGrantTour(HttpCase):
             company_id=office.id,
             company_ids=[(6, 0, office.ids)],
         )
-        client = self.env["res.partner"].create(
-            {"name": "Client Tour", "email": "client@tour.example.be"}
-        )
+        client_email = f"client-{lang[:2]}@tour.example.be"
+        client = self.env["res.partner"].create({"name": "Client Tour", "email": client_email})
         dossier = self.env["octopus.dossier"].create(
             {"code": "TOUR-A", "name": "Dossier Tour", "partner_id": client.id,
              "company_id": office.id}
@@ -43,4 +42,17 @@ class TestGrantTour(HttpCase):
         self.assertEqual(dossier.access_category, "A")
         self.start_tour("/odoo", "octopus_grant_tour", login=login, timeout=180)
         self.assertEqual(dossier.access_category, "C")
-        self.assertRegex(dossier.client_user_id.login, r"^K\d{8}$")
+        client_user = dossier.client_user_id
+        self.assertRegex(client_user.login, r"^K\d{8}$")
+        # What the done screen listed: the office's two mails, filed on the
+        # login, and the invitation to the client's address alone.
+        Mail = self.env["mail.mail"]
+        office_mails = Mail.search([("model", "=", client_user._name),
+                                    ("res_id", "=", client_user.id)])
+        self.assertEqual(office_mails.mapped("email_to"), ["tour@fiduciaire.example.be"] * 2)
+        invitation = Mail.search([("email_to", "=", client_email)])
+        self.assertEqual(len(invitation), 1)
+        self.assertFalse(invitation.model)
+        self.assertIn("/web/signup", invitation.body_html)
+        for mail in office_mails:
+            self.assertNotIn("/web/signup", mail.body_html)

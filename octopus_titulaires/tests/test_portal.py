@@ -40,12 +40,10 @@ class TestClientPortal(HttpCase, MockEmail):
         )
         bank = cls.env.ref("octopus_titulaires.module_bank")
         cls.login = (cls.dossier | cls.second).with_user(cls.b_user)._grant_access(
-            bank, "bureau@portail.example.be", "client@portail.example.be",
-            invitation_to="bureau@portail.example.be",
+            bank, "bureau@portail.example.be", "client@portail.example.be", portal=True,
         )
         cls.foreign_login = cls.foreign._grant_access(
-            bank, "bureau@portail.example.be", "autre@client.example.be",
-            invitation_to="bureau@portail.example.be",
+            bank, "bureau@portail.example.be", "autre@client.example.be", portal=True,
         )
         cls.portal_user = cls.login.user_id
         cls.portal_user.sudo().password = PORTAL_PASSWORD
@@ -60,13 +58,18 @@ class TestClientPortal(HttpCase, MockEmail):
         self.assertEqual(user.company_ids, self.office)
         self.assertEqual(user.partner_id.parent_id, self.client)
         with self.mock_mail_gateway():
-            self.login._queue_portal_invitation(user, "client@portail.example.be")
+            self.login._queue_portal_invitation(user)
         invitation = self._new_mails
         self.assertEqual(len(invitation), 1)
-        self.assertEqual((invitation.model, invitation.res_id), (self.login._name, self.login.id))
         self.assertEqual(invitation.email_to, "client@portail.example.be")
-        self.assertFalse(invitation.recipient_ids)
         assert_signup_link(self, invitation.body_html, user)
+        # Filed on no record, by the system user, deleted once sent.
+        self.assertEqual((invitation.model, invitation.res_id), (False, False))
+        self.assertFalse(invitation.recipient_ids | invitation.partner_ids)
+        self.assertEqual(invitation.author_id, self.env.ref("base.partner_root"))
+        self.assertEqual(invitation.create_uid, self.env.ref("base.user_root"))
+        self.assertTrue(invitation.auto_delete)
+        self.assertFalse(self.env["portal.wizard"].search([]), "no wizard left to send it again")
 
     def test_portal_option_is_off_when_the_email_belongs_to_a_user(self):
         Grant = self.env["octopus.dossier.grant"].with_user(self.b_user)

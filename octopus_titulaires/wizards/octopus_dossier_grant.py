@@ -53,13 +53,17 @@ class OctopusDossierGrant(models.TransientModel):
         help="Give the client an Odoo portal user to see its dossiers and modules at "
         "/my/dossiers. Off when the e-mail already belongs to a user of the office.",
     )
-    invitation_recipient = fields.Selection(
-        [("office", "The office, to forward"), ("client", "The client directly")],
-        string="Send the Portal Invitation to",
-        default="office",
-        required=True,
-        help="Odoo's portal invitation, in the client's language, with the link to choose a "
-        "password. By default it goes to the office e-mail with the username mail.",
+    # Stored: once granted, the e-mail is a portal user's whatever it was, and
+    # the done screen must still say what the client's address received.
+    client_mail = fields.Selection(
+        [("invitation", "Portal invitation"), ("notice", "Notice of the new dossiers")],
+        string="Mail to the Client",
+        compute="_compute_client_mail",
+        compute_sudo=False,
+        store=True,
+        help="What the client's own address receives with portal access: the invitation "
+        "to choose a password, or, when that address already has a portal account, a "
+        "notice of its new dossiers. The office never receives the invitation.",
     )
     module_ids = fields.Many2many(
         "octopus.module",
@@ -94,6 +98,13 @@ class OctopusDossierGrant(models.TransientModel):
             _user, refusal = ClientUser._portal_user_of(wizard.client_email)
             wizard.portal_access = not refusal and not wizard.client_user_id.user_id
 
+    @api.depends("client_email", "portal_access")
+    def _compute_client_mail(self):
+        ClientUser = self.env["octopus.client.user"]
+        for wizard in self:
+            user, _refusal = ClientUser._portal_user_of(wizard.client_email)
+            wizard.client_mail = wizard.portal_access and ("notice" if user else "invitation")
+
     @api.depends("dossier_ids", "module_ids")
     def _compute_cost_preview(self):
         for wizard in self:
@@ -102,7 +113,7 @@ class OctopusDossierGrant(models.TransientModel):
             )
 
     @api.depends("dossier_ids", "client_user_id", "office_email", "client_email",
-                 "portal_access", "invitation_recipient", "module_ids", "state")
+                 "portal_access", "client_mail", "module_ids", "state")
     def _compute_recap(self):
         for wizard in self:
             modules = wizard._modules_to_activate()
@@ -116,16 +127,13 @@ class OctopusDossierGrant(models.TransientModel):
                 "langs": dict(self.env["res.lang"].get_installed()),
             })
 
-    def _invitation_to(self):
-        """Where the portal invitation goes, False when there is none."""
-        if not self.portal_access:
-            return False
-        return self.client_email if self.invitation_recipient == "client" else self.office_email
-
     def _mail_plan(self):
+        """The grant's mails; the client's own one in the language of the portal
+        user that reads it: the existing one, or the one made from the client."""
+        user, _refusal = self.env["octopus.client.user"]._portal_user_of(self.client_email)
         return self.env["octopus.client.user"]._grant_mail_plan(
-            self.office_email, self._invitation_to(),
-            self.dossier_ids.partner_id[:1].lang,
+            self.office_email, self.client_email, self.client_mail,
+            user.lang or self.dossier_ids.partner_id[:1].lang,
         )
 
     def action_confirm(self):
@@ -140,7 +148,7 @@ class OctopusDossierGrant(models.TransientModel):
             normalized_email(self.office_email),
             normalized_email(self.client_email),
             client_user=self.client_user_id,
-            invitation_to=normalized_email(self._invitation_to()),
+            portal=self.portal_access,
         )
         self.write({"state": "done", "granted_login": client_user.login})
         return self._reopen()

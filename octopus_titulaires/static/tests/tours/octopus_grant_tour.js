@@ -2,27 +2,35 @@ import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
-// What every screen says, in the languages the tour runs in (the user's).
+// What every screen says, in the languages the tour runs in (the user's), and
+// the client's address (one per language: the launcher runs French and Dutch
+// in one database, and a second grant to an address finds its portal user).
 const TEXTS = {
     en: {
+        client: "client-en@tour.example.be",
         title: "Grant Client Access",
         screens: ["Dossiers", "Office e-mail", "Client e-mail", "Modules", "Password", "Done"],
         recap: ["Yearly cost", "Mails that will go out", "Portal invitation"],
         done: "Client access granted with the login",
+        clientMail: "The office never receives that link.",
         close: "Close",
     },
     fr: {
+        client: "client-fr@tour.example.be",
         title: "Accorder l'accès client",
         screens: ["Dossiers", "E-mail du bureau", "E-mail client", "Modules", "Mot de passe", "Terminé"],
         recap: ["Coût annuel", "E-mails qui partiront", "Invitation au portail"],
         done: "Accès client accordé avec le numéro K",
+        clientMail: "Le bureau ne reçoit jamais ce lien.",
         close: "Fermer",
     },
     nl: {
+        client: "client-nl@tour.example.be",
         title: "Klanttoegang verlenen",
         screens: ["Dossiers", "E-mail kantoor", "E-mail klant", "Modules", "Wachtwoord", "Klaar"],
         recap: ["Jaarlijkse kost", "E-mails die vertrekken", "Portaaluitnodiging"],
         done: "Klanttoegang verleend met de gebruiker",
+        clientMail: "Het kantoor ontvangt die link nooit.",
         close: "Sluiten",
     },
 };
@@ -90,7 +98,7 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
             ...onScreen(texts, 2),
             {
                 content: "Screen 3, the client e-mail, defaults to the client's: next",
-                trigger: ".modal .o_field_widget[name=client_email] input:value(client@tour.example.be)",
+                trigger: `.modal .o_field_widget[name=client_email] input:value(${texts.client})`,
             },
             {
                 trigger: ".modal-footer button[name=action_next]",
@@ -133,6 +141,13 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
             },
             {
                 trigger: ".modal .o_octopus_grant_mails .o_octopus_mail_to:contains(tour@fiduciaire.example.be)",
+            },
+            {
+                content: "The portal invitation went to the client's address, not the office's",
+                trigger: `.modal .o_octopus_grant_mails tr:last-child .o_octopus_mail_to:contains(${texts.client})`,
+            },
+            {
+                trigger: `.modal .o_octopus_client_mail:contains(${texts.client}):contains("${texts.clientMail}")`,
             },
             {
                 trigger: `.modal-footer button:contains(${texts.close})`,
