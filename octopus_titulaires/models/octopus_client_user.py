@@ -367,17 +367,19 @@ class OctopusClientUser(models.Model):
                 self.env._("The sequence of %(kind)s logins is missing.", kind=kind)
             )
         self.flush_model(["login"])
-        # A volatile nextval() in a subquery is evaluated one row at a time, as
-        # the LIMIT asks for rows: the draw stops at the first free number.
+        # Each step draws the next number while the last one drawn is taken: the
+        # last one drawn is free (or past the last login of the format).
         self.env.cr.execute(SQL(
-            """SELECT drawn.number
-                 FROM (SELECT nextval(%(sequence)s) AS number
-                         FROM generate_series(1, %(numbers)s)) AS drawn
-                WHERE drawn.number >= %(numbers)s
-                   OR NOT EXISTS (SELECT 1 FROM octopus_client_user AS taken
+            """WITH RECURSIVE drawn(number) AS (
+                   SELECT nextval(%(sequence)s)
+                   UNION ALL
+                   SELECT nextval(%(sequence)s) FROM drawn
+                    WHERE drawn.number < %(numbers)s
+                      AND EXISTS (SELECT 1 FROM octopus_client_user AS taken
                                    WHERE taken.login = %(kind)s || lpad(drawn.number::text,
                                                                         %(digits)s, '0'))
-                LIMIT 1""",
+               )
+               SELECT max(number) FROM drawn""",
             kind=kind, sequence=f"ir_sequence_{sequence.id:03d}", digits=LOGIN_DIGITS,
             numbers=10 ** LOGIN_DIGITS,
         ))
