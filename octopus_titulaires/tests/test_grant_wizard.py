@@ -3,7 +3,7 @@ from odoo.tests import Form, tagged
 
 from .common import B_USER_PASSWORD, OctopusCase
 
-DIALOG_LOGGER = "odoo.addons.octopus_titulaires.models.octopus_dossier"
+DIALOG_LOGGER = "odoo.addons.octopus_titulaires.models.res_users"
 
 
 class GrantDialogCase(OctopusCase):
