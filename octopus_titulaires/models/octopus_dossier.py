@@ -198,22 +198,12 @@ class OctopusDossier(models.Model):
     @api.model
     def default_get(self, fields_list):
         """Client access is never a default: a context key (``default_client_user_id``)
-        or a user default would grant a login, or fill D, without the password."""
+        or a user default would grant a login, or fill D, without the password.
+        A copy goes through here too (its access fields are not copied)."""
         defaults = super().default_get(fields_list)
         for name in ACCESS_FIELDS:
             defaults.pop(name, None)
         return defaults
-
-    def copy_data(self, default=None):
-        """A copy starts as a new dossier without client access: the login, the
-        ledger and D stay with the original (the guard of ``create`` refuses them
-        if ``default`` names them)."""
-        vals_list = super().copy_data(default=default)
-        for vals in vals_list:
-            for name in ACCESS_FIELDS:
-                if name not in (default or {}):
-                    vals.pop(name, None)
-        return vals_list
 
     @api.model_create_multi
     def create(self, vals_list):
