@@ -243,15 +243,17 @@ def _read_xls(content):
 
 def _xls_declared_dimensions(book):
     """The rows and columns the first sheet's DIMENSIONS record declares, (0, 0)
-    without one: its records are walked from the sheet's start, as xlrd walks
-    them, up to its first rows (xlrd parses every row of a sheet it opens)."""
+    without one among its first XLS_HEADER_RECORDS records: they are walked
+    from the sheet's start (where xlrd keeps it, in _sh_abs_posn) as xlrd walks
+    them, since xlrd parses every row of a sheet it opens."""
     mem, position = book.mem, book._sh_abs_posn[0]
     for _record in range(XLS_HEADER_RECORDS):
         code, length = struct.unpack_from("<HH", mem, position)
         data = mem[position + 4:position + 4 + length]
         position += 4 + length
         if code == XLS_DIMENSIONS:
-            # Last row + 1 (2 bytes before BIFF8, 4 since), first column, last column + 1.
+            # First row, last row + 1 (2 bytes each before BIFF8, 4 since), first
+            # column, last column + 1: the second and the fourth.
             if book.biff_version < 80:
                 return struct.unpack("<2xH2xH", data[:8])
             return struct.unpack("<4xI2xH", data[:12])
