@@ -1,10 +1,13 @@
 import base64
+import re
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.octopus_dossier_loader import WRITE_CHUNK
 from .common import B_USER_PASSWORD, OctopusCase
 from .test_dossier_import import HEADER, xlsx
 
@@ -64,6 +67,24 @@ class TestDossierImportRules(OctopusCase):
             2, "login, client_email", "cannot take dossiers of another client",
         )
         self.assertFalse(self._office_dossier("R001"))
+
+    def test_the_write_stops_at_the_first_chunk_it_refuses(self):
+        """A refused row is searched for row by row in its chunk of rows alone,
+        and the rows below that chunk are not tried: writing every row on its
+        own would cost the largest file six times its write."""
+        rows = [[f"C{index:04d}", f"Dossier {index}", "Boulangerie Test", "", "internal",
+                 "", "", ""] for index in range(2 * WRITE_CHUNK)]
+        for index in (WRITE_CHUNK + 10, 2 * WRITE_CHUNK):
+            rows.insert(index, [f"R{index:04d}", "Onto another client", "Boulangerie Test", "",
+                                "internal", self.other_login.login, "", ""])
+        loader = type(self.env["octopus.dossier.loader"])
+        with patch.object(loader, "_locate", autospec=True,
+                          side_effect=loader._locate) as locate:
+            wizard = self._preview(rows)
+        self.assertEqual([len(call.args[1]) for call in locate.call_args_list], [WRITE_CHUNK])
+        # Rows are counted from the header, row 1.
+        self.assertEqual(re.findall(r"Row (\d+), column ([^:]+):", wizard.problem_text),
+                         [(str(WRITE_CHUNK + 12), "login, client_email")])
 
     def test_names_longer_than_a_cell_are_refused_in_the_models_words(self):
         # openpyxl cuts what it writes at 32,767 characters, so the rows are given

@@ -7,8 +7,7 @@ from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import XLSX_MIMETYPE
-from ..tools.spreadsheet_reader import SpreadsheetError, read_rows
-
+from ..tools.spreadsheet_reader import KB, MB, SpreadsheetError, read_rows
 
 
 class OctopusDossierImport(models.TransientModel):
@@ -178,7 +177,12 @@ class OctopusDossierImport(models.TransientModel):
         if error.reason == "too_large":
             return self.env._(
                 "%(file)s holds more than %(limit)s MB of data; split it into smaller files.",
-                file=file, limit=error.limit // (1024 * 1024))
+                file=file, limit=error.limit // MB)
+        if error.reason == "part_too_large":
+            return self.env._(
+                "%(file)s holds a part, %(part)s, of more than %(limit)s KB once unzipped; "
+                "split the file, or paste its cells' values into a new workbook.",
+                file=file, part=error.part, limit=error.limit // KB)
         return {
             "not_spreadsheet": self.env._(
                 "%(file)s is not an Excel file (.xlsx or .xls).", file=file),
