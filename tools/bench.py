@@ -18,7 +18,7 @@ writes rolled back:
 - the daily refresh of D on an ordinary day and on the first day of the
   billing year, and the monthly billing job of the office;
 - the preview and the import of a typical .xlsx of as many new rows as the
-  import accepts, as a B user;
+  import accepts (each a dossier with a K login and a module), as a B user;
 - the preview and the import of the largest .xlsx and of the largest .xls the
   import accepts, at their worst: every row a new internal dossier with a new
   K login and the modules PORTAL and BANK, every column filled with texts of
@@ -345,13 +345,14 @@ IMPORT_HEADER = ["code", "name", "client", "vat", "kind", "login", "client_email
 
 
 def import_file(count):
-    """An .xlsx of ``count`` new internal dossiers with a module each."""
+    """An .xlsx of ``count`` new internal dossiers, each with a K login of its
+    own and a module (modules run only on a dossier with a login)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(IMPORT_HEADER)
     for index in range(count):
         sheet.append([f"IMP{index:05d}", f"Imported {index}", f"Imported client {index}",
-                      "", "internal", "", "", "BANK"])
+                      "", "internal", f"K{70000000 + index:08d}", "", "BANK"])
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
