@@ -1,4 +1,6 @@
+import html
 import io
+import re
 from datetime import date
 from unittest.mock import patch
 
@@ -6,6 +8,7 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.octopus_dossier import OctopusDossier
 from .invoice_common import InvoiceCase
@@ -54,6 +57,30 @@ class TestRunning(InvoiceCase):
         self.assertIn(scan_activation, self.env["octopus.module.activation"].search(
             [("is_running", "=", False)]))
         self.assertEqual(self._sheet1_modules(), "PORTAL")
+
+    def _ledger_filter(self, name):
+        """The activations of the dossier that the ledger's filter ``name``
+        shows, its domain read from the search view."""
+        arch = self.env.ref("octopus_titulaires.octopus_module_activation_view_search").arch
+        domain = re.search(rf'<filter[^>]*name="{name}"[^>]*domain="([^"]*)"', arch).group(1)
+        return self.env["octopus.module.activation"].search(
+            [("dossier_id", "=", self.dossier.id), *safe_eval(html.unescape(domain))])
+
+    def test_a_module_ending_on_a_later_day_is_ending_until_then(self):
+        self._grant(self.scan)
+        scan_activation = self.dossier.activation_ids.filtered(lambda a: a.module_id == self.scan)
+        self.dossier.with_user(self.b_user)._end_modules(self.scan, date(2026, 6, 20))
+        for day, running, ending, ended in (
+                ("2026-06-15", True, True, False),
+                ("2026-06-19", True, True, False),
+                # The end day itself no longer runs; a day the job missed changes nothing.
+                ("2026-06-20", False, False, True),
+                ("2026-07-04", False, False, True)):
+            with self.subTest(day=day), freeze_time(day):
+                self.env.invalidate_all()
+                self.assertEqual(scan_activation in self._ledger_filter("running"), running)
+                self.assertEqual(scan_activation in self._ledger_filter("ending"), ending)
+                self.assertEqual(scan_activation in self._ledger_filter("ended"), ended)
 
     def test_revoke_then_grant_again_the_same_day_bills_no_day_twice(self):
         with freeze_time("2026-01-01"):
