@@ -1,7 +1,7 @@
 {
     "name": "Octopus Titulaires",
     "summary": "Client dossiers, K/U logins and Octopus modules of a Belgian accounting office",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "Octopus Titulaires developers",
     "website": "https://github.com/octopus-titulaires/octopus_titulaires",
@@ -27,6 +27,7 @@
         "views/octopus_module_views.xml",
         "views/octopus_module_tariff_views.xml",
         "views/octopus_module_activation_views.xml",
+        "report/octopus_invoice_line_views.xml",
         "views/octopus_billing_summary_views.xml",
         "views/res_company_views.xml",
         "views/res_company_dashboard_views.xml",

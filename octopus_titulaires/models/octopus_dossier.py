@@ -5,6 +5,7 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, format_date
 
 
@@ -18,6 +19,8 @@ ACCESS_STATE_FIELDS = ("company_id", "client_user_id", "activation_ids", "active
                        "access_category")
 # The access of a dossier that a user (not the access methods) creates.
 NO_ACCESS = (None, False, frozenset(), frozenset(), False)
+# The last day D was brought up to date (``_cron_refresh_active_modules``).
+RUNNING_MARK = "octopus_titulaires.running_refreshed_on"
 # The most characters an Excel cell holds: a longer name could not be exported
 # and imported back as it is (openpyxl would cut it without a word).
 TEXT_MAX_LENGTH = 32767
@@ -131,11 +134,14 @@ class OctopusDossier(models.Model):
         for modules, dossier_ids in dossiers_by_modules.items():
             self.browse(dossier_ids).active_module_ids = modules
 
-    @api.depends("activation_ids.next_invoice_amount")
+    # The amount is read from the next invoice's lines where it is read
+    # (``octopus.invoice.line``): it depends on the day, not only on the ledger.
+    @api.depends("activation_ids")
     def _compute_activation_figures(self):
+        amounts = self.env["octopus.invoice.line"]._amounts_by("dossier_id", self._origin)
         for dossier in self:
             dossier.activation_count = len(dossier.activation_ids)
-            dossier.next_invoice_amount = sum(dossier.activation_ids.mapped("next_invoice_amount"))
+            dossier.next_invoice_amount = amounts.get(dossier._origin.id, 0.0)
 
     @api.depends("code", "name")
     def _compute_display_name(self):
@@ -672,21 +678,30 @@ class OctopusDossier(models.Model):
 
     @api.model
     def _cron_refresh_active_modules(self):
-        """Running depends on the date: each day, the activations that start or end
-        today change the D column of their dossiers, and on the first day of an
-        office's billing year its next invoice covers another year. Only the
-        former are recomputed, by telling the ORM what changed; the latter are all
-        priced again at once (``_reprice_for_new_billing_year``)."""
+        """Running depends on the date, D is stored (the list searches, groups
+        and counts by it): bring D up to date with every activation that
+        started or stopped since D was last brought up to date, whatever the
+        number of days between: a missed day, two missed weeks, a database
+        restored from an older backup (its mark is restored with it).
+
+        The mark is kept in this transaction, not taken from the job's
+        ``lastcall``, which Odoo moves on even when a run fails. Only the
+        dossiers concerned are recomputed, by telling the ORM what changed."""
         today = fields.Date.context_today(self)
-        Activation = self.env["octopus.module.activation"]
-        Activation.search(self._changing_activations_domain(today)).modified(
-            ["date_start", "date_end"]
-        )
+        parameters = self.env["ir.config_parameter"].sudo()
+        since = fields.Date.to_date(parameters.get_param(RUNNING_MARK))
+        if since and since >= today:
+            return
+        self.env["octopus.module.activation"].search(
+            self._changing_activations_domain(since, today)
+        ).modified(["date_start", "date_end"])
         self.env.flush_all()
-        if today.day == 1:
-            offices = self.env["res.company"].search([("octopus_billing_month", "=", today.month)])
-            Activation._reprice_for_new_billing_year(offices, today)
+        parameters.set_param(RUNNING_MARK, fields.Date.to_string(today))
 
     @api.model
-    def _changing_activations_domain(self, today):
-        return ["|", ("date_start", "=", today), ("date_end", "=", today)]
+    def _changing_activations_domain(self, since, today):
+        """The activations that started or stopped after ``since`` (ever, when
+        D was never brought up to date) and on or before ``today``."""
+        changed = [[(fname, "<=", today)] + ([(fname, ">", since)] if since else [])
+                   for fname in ("date_start", "date_end")]
+        return expression.OR(changed)

@@ -1,48 +1,44 @@
-from datetime import timedelta
+import operator
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL
 
-from ..tools.sql import fetch_rows
-
+# How the amount on the next invoice may be searched, and whether an amount of
+# zero (an activation that adds nothing to the invoice) matches.
+AMOUNT_OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+                    ">": operator.gt, ">=": operator.ge}
 # Ending a module is the only change the ledger accepts once a line is written.
 MUTABLE_FIELDS = {"date_end"}
 
 
-# The pricing rule on plain values, for the records below and for the invoice
-# projection, which reads thousands of activations as rows of one query.
+# The pricing rule (DESIGN.md, "Pricing") is written once, in SQL: the next
+# invoice's lines are a view over the ledger (``octopus.invoice.line``), read
+# as such by sheet 2, the dashboard, the monthly summary and the Cost Analysis,
+# and the cost preview prices an activation not yet written with the same
+# expressions, so that none of them can differ by a cent.
 
-def days_in_period(date_start, date_end, period):
+def run_days_sql(date_start, date_end, period_from, period_to):
     """The first and last day that an activation started on ``date_start`` and
-    stopped on ``date_end`` (empty while it runs) runs inside ``period`` (first
-    day, last day), or None when it does not run in it."""
-    period_from, period_to = period
-    first = max(date_start, period_from)
-    last = min(date_end - timedelta(days=1) if date_end else period_to, period_to)
-    return (first, last) if first <= last else None
+    stopped on ``date_end`` (NULL while it runs) runs inside the period: it
+    does not run on the day it stopped. The first is after the last when it
+    does not run in the period."""
+    return (SQL("GREATEST(%s, %s)", date_start, period_from),
+            SQL("LEAST(COALESCE(%s - 1, %s), %s)", date_end, period_to, period_to))
 
 
-def amount_in_period(annual_price, days, period, rounding):
-    """The pricing rule (DESIGN.md, "Pricing"): the frozen ``annual_price`` for
-    the ``days`` (first day, last day, or None) an activation runs inside the
-    billing ``period``, the period's own length as divisor (a leap year counts
-    366 days), rounded to the currency's ``rounding``."""
-    if not days:
-        return 0.0
-    days_in_period = (period[1] - period[0]).days + 1
-    return float_round(annual_price * ((days[1] - days[0]).days + 1) / days_in_period,
-                       precision_rounding=rounding)
-
-
-def invoice_amount(access_category, annual_price, days, period, rounding):
-    """What an activation adds to the office's invoice: Octopus bills the office
-    for the modules of its C dossiers; a B dossier's client pays its own, and
-    an A dossier runs none."""
-    if access_category != "C":
-        return 0.0
-    return amount_in_period(annual_price, days, period, rounding)
+def amount_sql(annual_price, first_day, last_day, period_from, period_to, rounding):
+    """The frozen ``annual_price`` for the days from ``first_day`` to
+    ``last_day`` of a period, the period's own length as divisor (a leap year
+    counts 366 days), rounded half up to the currency's ``rounding`` as Odoo
+    rounds amounts; in exact decimals, as the prices are stored."""
+    return SQL(
+        "ROUND(COALESCE(%(price)s, 0) * (%(last)s - %(first)s + 1)"
+        " / (%(to)s - %(from)s + 1) / %(rounding)s) * %(rounding)s",
+        price=annual_price, first=first_day, last=last_day, to=period_to,
+        rounding=rounding, **{"from": period_from},
+    )
 
 
 class OctopusModuleActivation(models.Model):
@@ -91,12 +87,14 @@ class OctopusModuleActivation(models.Model):
     is_running = fields.Boolean(
         compute="_compute_is_running", search="_search_is_running", string="Running"
     )
+    # Read from the next invoice's lines where it is read: the next invoice
+    # covers another year from the first day of the billing year on, whether
+    # or not a job ran that day.
     next_invoice_amount = fields.Monetary(
         string="Amount on the Next Invoice",
         currency_field="currency_id",
         compute="_compute_next_invoice_amount",
-        store=True,
-        aggregator="sum",
+        search="_search_next_invoice_amount",
         groups="octopus_titulaires.group_titulaire",
         help="What the activation adds to the office's next invoice, which covers the next "
         "full billing year after today: its frozen annual price for the days it runs in "
@@ -117,46 +115,24 @@ class OctopusModuleActivation(models.Model):
             return domain
         return [expression.NOT_OPERATOR, *expression.normalize_domain(domain)]
 
-    # The billing year rolls over once a year: the daily refresh recomputes it then.
-    @api.depends("annual_price", "date_start", "date_end", "access_category",
-                 "company_id.octopus_billing_month")
     def _compute_next_invoice_amount(self):
-        today = fields.Date.context_today(self)
+        amounts = self.env["octopus.invoice.line"]._amounts_by("activation_id", self._origin)
         for activation in self:
-            period = activation.company_id._octopus_next_billing_year(today)
-            activation.next_invoice_amount = activation._invoice_amount(period)
+            activation.next_invoice_amount = amounts.get(activation._origin.id, 0.0)
 
-    @api.model
-    def _reprice_for_new_billing_year(self, offices, today):
-        """The first day of an office's billing year moves its next invoice to
-        another year: every activation of ``offices`` gets its stored
-        ``next_invoice_amount`` for that year. The activations are read as plain
-        rows of one query and written back in one UPDATE, so that the job costs
-        as many queries for 50,000 dossiers as for 500 (the ORM's recompute
-        would write one UPDATE per distinct amount)."""
-        periods = {office.id: office._octopus_next_billing_year(today) for office in offices}
-        modules = self.env["octopus.module"].with_context(active_test=False).search([])
-        rounding = {module.id: module.currency_id.rounding for module in modules}
-        query = self._search([("company_id", "in", offices.ids)])
-        ids, amounts = [], []
-        for id_, office, module, category, price, start, end in fetch_rows(self.env, query.select(
-                "id", "company_id", "module_id", "access_category", "annual_price",
-                "date_start", "date_end")):
-            period = periods[office]
-            ids.append(id_)
-            amounts.append(invoice_amount(category, price or 0.0,
-                                          days_in_period(start, end, period), period,
-                                          rounding[module]))
-        self.env.cr.execute(SQL(
-            """UPDATE octopus_module_activation AS activation
-                  SET next_invoice_amount = amount.value
-                 FROM unnest(%s::int[], %s::numeric[]) AS amount(id, value)
-                WHERE activation.id = amount.id
-                  AND activation.next_invoice_amount IS DISTINCT FROM amount.value""",
-            ids, amounts))
-        # The rows changed under the ORM: what it holds of them is stale.
-        self.invalidate_model(["next_invoice_amount"])
-        self.env["octopus.dossier"].invalidate_model(["next_invoice_amount"])
+    def _search_next_invoice_amount(self, operator, value):
+        """The activations whose line on the next invoice matches, and those
+        without a line when an amount of zero does."""
+        Line = self.env["octopus.invoice.line"]
+        if operator not in AMOUNT_OPERATORS or isinstance(value, bool) or (
+                not isinstance(value, (int, float))):
+            raise UserError(self.env._("The amount on the next invoice is searched as a number."))
+        domain = [("id", "in", Line._search([("amount", operator, value)]).subselect(
+            "activation_id"))]
+        if AMOUNT_OPERATORS[operator](0.0, value):
+            domain = expression.OR([domain, [("id", "not in", Line._search([]).subselect(
+                "activation_id"))]])
+        return domain
 
     @api.depends("dossier_id", "module_id", "date_start")
     def _compute_display_name(self):
@@ -255,24 +231,38 @@ class OctopusModuleActivation(models.Model):
         """The activations of this recordset that run on ``on_date``."""
         return self.filtered_domain(self._running_domain(on_date))
 
+    def _priced_in_period(self, period):
+        """(first day, last day, amount) of the activation inside the billing
+        ``period`` (first day, last day), by the rule the invoice's lines use
+        (``run_days_sql``, ``amount_sql``); the days are None when it does not
+        run in the period. An activation not yet written is priced too: the
+        cost preview shows what confirming would write."""
+        self.ensure_one()
+        period_from, period_to = SQL("%s::date", period[0]), SQL("%s::date", period[1])
+        first, last = run_days_sql(SQL("%s::date", self.date_start),
+                                   SQL("%s::date", self.date_end or None), period_from, period_to)
+        self.env.cr.execute(SQL(
+            "SELECT %(first)s, %(last)s, %(amount)s",
+            first=first, last=last,
+            amount=amount_sql(SQL("%s::numeric", self.annual_price or 0.0), first, last,
+                              period_from, period_to,
+                              SQL("%s::numeric", self.currency_id.rounding)),
+        ))
+        first_day, last_day, amount = self.env.cr.fetchone()
+        if first_day > last_day:
+            return None, 0.0
+        return (first_day, last_day), amount
+
     def _days_in_period(self, period):
         """The first and last day the activation runs inside ``period`` (first
         day, last day), or None when it does not run in it."""
-        self.ensure_one()
-        return days_in_period(self.date_start, self.date_end, period)
+        return self._priced_in_period(period)[0]
 
     def _amount_in_period(self, period):
         """The frozen annual price for the days the activation runs inside the
-        billing ``period`` (``amount_in_period``). The next invoice, the cost
-        preview, the monthly summary and the Cost Analysis all price through
-        that rule."""
-        return amount_in_period(self.annual_price, self._days_in_period(period), period,
-                                self.currency_id.rounding)
-
-    def _invoice_amount(self, period):
-        """What the activation adds to the office's invoice for ``period``."""
-        return invoice_amount(self.access_category, self.annual_price,
-                              self._days_in_period(period), period, self.currency_id.rounding)
+        billing ``period``, whatever its dossier's category: the cost preview
+        prices what a grant would add."""
+        return self._priced_in_period(period)[1]
 
     def _overlaps(self, other):
         """Whether the two activations run on a common day (an empty end runs for

@@ -1,6 +1,5 @@
 import re
 from datetime import date
-from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -10,20 +9,18 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_date, formatLang
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools import INVOICE_DATE_KEY
 from ..tools.sql import fetch_rows, join_many2one
-from .octopus_module_activation import days_in_period, invoice_amount
 
 B_NUMBER_PATTERN = re.compile(r"^B\d{8}$")
 # What each line of the next invoice holds, in the order of its values.
 INVOICE_LINE_FIELDS = ("category", "dossier_code", "dossier_name", "module_name", "date_from",
                        "date_to", "annual_price", "amount", "module_code", "module_sequence")
-# How many distinct prices of invoice lines are kept while the lines are read.
-PRICES_KEPT = 4096
 # The dashboard's buttons open these actions; each card figure counts what the
 # opened list shows (the same domains as the actions' default filters).
 DOSSIER_LIST = "octopus_titulaires.octopus_dossier_action"
 MODULE_OVERVIEW = "octopus_titulaires.octopus_dossier_action_overview"
-NEXT_INVOICE = "octopus_titulaires.octopus_module_activation_action_cost"
+NEXT_INVOICE = "octopus_titulaires.octopus_invoice_line_action"
 THIS_MONTH = "octopus_titulaires.octopus_module_activation_action_this_month"
 WITHOUT_CONSENT = "octopus_titulaires.octopus_client_user_action_without_consent"
 
@@ -132,7 +129,7 @@ class ResCompany(models.Model):
         invoice = self._octopus_invoice_frame(on_date)
         currency = invoice["currency"]
         lines = [dict(zip(INVOICE_LINE_FIELDS, line))
-                 for line in self._octopus_invoice_lines(invoice["period"], dossiers)]
+                 for line in self._octopus_invoice_lines(on_date, dossiers)]
         subtotals = {
             category: currency.round(
                 sum(line["amount"] for line in lines if line["category"] == category)
@@ -143,38 +140,33 @@ class ResCompany(models.Model):
         return dict(invoice, lines=lines, subtotals=subtotals, total=total)
 
     def _octopus_invoice_frame(self, on_date):
-        """The next invoice without its lines: the office, its billing period,
-        currency and Packet Deal fee. Refuses an office that cannot be billed."""
+        """The next invoice without its lines: the office, the day it is seen
+        from, its billing period, currency and Packet Deal fee. Refuses an
+        office that cannot be billed."""
         self.ensure_one()
         self._octopus_check_billing_setup()
         return {
             "company": self,
+            "on_date": on_date,
             "period": self._octopus_next_billing_year(on_date),
             "currency": self.currency_id,
             "packet_deal_fee": self.currency_id.round(self.octopus_packet_deal_fee),
         }
 
-    def _octopus_invoice_lines(self, period, dossiers=None):
-        """The lines of the invoice for ``period`` (of all the office's active
-        dossiers, or of ``dossiers``) as tuples of ``INVOICE_LINE_FIELDS``, in
-        the invoice's order: C dossiers, then B dossiers, by code as Python
-        compares texts, then by module.
+    def _octopus_invoice_lines(self, on_date, dossiers=None):
+        """The lines of the invoice seen on ``on_date`` (of all the office's
+        active dossiers, or of ``dossiers``) as tuples of ``INVOICE_LINE_FIELDS``,
+        in the invoice's order: C dossiers, then B dossiers, by code as Python
+        compares texts, then by module; read from ``octopus.invoice.line``, the
+        one selection and pricing of the invoice's lines.
 
-        One query, read a batch of rows at a time and priced by the pricing
-        rule on plain values: nothing else may use the cursor until the last
-        line is read. Refuses a module whose tariffs were removed after it was
-        activated: its frozen price could no longer be explained."""
-
-        # A line's amount depends on these values only, which the activations
-        # of an office repeat: most run the whole billing year, whatever day
-        # they started, at one of a few tariffs.
-        @lru_cache(maxsize=PRICES_KEPT)
-        def amount(category, days, annual_price, rounding):
-            return invoice_amount(category, annual_price, days, period, rounding)
-
-        for (category, code, name, module_name, module_code, sequence, date_start, date_end,
-             annual_price, rounding, first_tariff) in fetch_rows(
-                 self.env, self._octopus_invoice_lines_sql(period, dossiers)):
+        One query, read a batch of rows at a time: nothing else may use the
+        cursor until the last line is read. Refuses a module whose tariffs were
+        removed after it was activated: its frozen price could no longer be
+        explained."""
+        for (category, code, name, module_name, module_code, sequence, date_start, date_from,
+             date_to, annual_price, amount, first_tariff) in fetch_rows(
+                 self.env, self._octopus_invoice_lines_sql(on_date, dossiers)):
             if first_tariff is None or first_tariff > date_start:
                 raise UserError(
                     self.env._(
@@ -182,36 +174,26 @@ class ResCompany(models.Model):
                         "activated on a dossier of %(office)s: add the tariff before "
                         "computing the invoice.",
                         module=module_name,
-                        date=date_start,
+                        date=format_date(self.env, date_start),
                         office=self.name,
                     )
                 )
-            if days := days_in_period(date_start, date_end, period):
-                yield (category, code, name, module_name, *days, annual_price,
-                       amount(category, days, annual_price, rounding), module_code, sequence)
+            yield (category, code, name, module_name, date_from, date_to, annual_price, amount,
+                   module_code, sequence)
 
-    def _octopus_invoice_lines_sql(self, period, dossiers):
-        """The activations of the B and C dossiers that overlap ``period``, with
-        what a line shows and the first day their module had a tariff."""
+    def _octopus_invoice_lines_sql(self, on_date, dossiers):
+        """The office's lines of the invoice seen on ``on_date``, with what a
+        line shows and the first day their module had a tariff."""
         self.ensure_one()
-        Activation = self.env["octopus.module.activation"]
-        domain = [
-            ("company_id", "=", self.id),
-            ("access_category", "in", ("B", "C")),
-            ("date_start", "<=", period[1]),
-            "|",
-            ("date_end", "=", False),
-            ("date_end", ">", period[0]),
-        ]
+        Line = self.env["octopus.invoice.line"].with_context(
+            **{INVOICE_DATE_KEY: fields.Date.to_string(on_date)})
+        domain = [("company_id", "=", self.id)]
         if dossiers is not None:
             domain.append(("dossier_id", "in", dossiers.ids))
-        query = Activation._search(domain)
-        activation = query.table
-        Dossier, dossier = join_many2one(query, Activation, activation, "dossier_id")
-        # Archived dossiers are not billed.
-        query.add_where(Dossier._field_to_sql(dossier, "active", query))
-        Module, module = join_many2one(query, Activation, activation, "module_id")
-        Currency, currency = join_many2one(query, Module, module, "currency_id")
+        query = Line._search(domain)
+        line = query.table
+        Dossier, dossier = join_many2one(query, Line, line, "dossier_id")
+        Module, module = join_many2one(query, Line, line, "module_id")
         tariffs = query.make_alias(module, "first_tariff")
         query.add_join("LEFT JOIN", tariffs, SQL("(%s)", self._octopus_first_tariffs_sql()),
                        SQL("%s = %s", SQL.identifier(tariffs, "module_id"),
@@ -220,14 +202,13 @@ class ResCompany(models.Model):
         def column(model, alias, fname):
             return model._field_to_sql(alias, fname, query)
 
-        category = column(Activation, activation, "access_category")
-        date_start = column(Activation, activation, "date_start")
+        category = column(Line, line, "access_category")
         sequence = SQL("COALESCE(%s, 0)", column(Module, module, "sequence"))
         # The order of the lines, ties kept in the activations' own order.
         query.order = SQL(
-            '%s DESC, %s COLLATE "C", %s, GREATEST(%s, %s), %s DESC, %s DESC',
-            category, column(Dossier, dossier, "code"), sequence, date_start, period[0],
-            date_start, SQL.identifier(activation, "id"),
+            '%s DESC, %s COLLATE "C", %s, %s, %s DESC, %s DESC',
+            category, column(Dossier, dossier, "code"), sequence, column(Line, line, "date_from"),
+            column(Line, line, "date_start"), column(Line, line, "activation_id"),
         )
         return query.select(
             category,
@@ -236,10 +217,11 @@ class ResCompany(models.Model):
             column(Module, module, "name"),
             column(Module, module, "code"),
             sequence,
-            date_start,
-            column(Activation, activation, "date_end"),
-            SQL("COALESCE(%s, 0)", column(Activation, activation, "annual_price")),
-            column(Currency, currency, "rounding"),
+            column(Line, line, "date_start"),
+            column(Line, line, "date_from"),
+            column(Line, line, "date_to"),
+            column(Line, line, "annual_price"),
+            column(Line, line, "amount"),
             SQL.identifier(tariffs, "first_day"),
         )
 

@@ -309,7 +309,7 @@ class OctopusDossierXlsx(models.AbstractModel):
         currency_name = currency.name
         round_amount = partial(float_round, precision_rounding=currency.rounding)
         subtotal_label = self.env._("Subtotal %(dossier)s")
-        lines = company._octopus_invoice_lines(invoice["period"], dossiers)
+        lines = company._octopus_invoice_lines(invoice["on_date"], dossiers)
         # The lines come C first, then B: the next category's lines wait here.
         categories = groupby(lines, key=itemgetter(0))
         waiting = next(categories, None)

@@ -29,3 +29,4 @@ from . import test_export_xml_texts
 from . import test_import_tour
 from . import test_export_scaling
 from . import test_attacks_round3
+from . import test_missed_days

@@ -139,9 +139,9 @@ class TestDossierExport(InvoiceCase):
             self.env["octopus.dossier.export"].with_user(self.plain_user).create({})
 
     def test_cost_analysis_measures_what_the_next_invoice_bills(self):
-        groups = self.env["octopus.module.activation"]._read_group(
+        groups = self.env["octopus.invoice.line"]._read_group(
             [("company_id", "=", self.office.id)], ["module_id", "access_category"],
-            ["next_invoice_amount:sum"],
+            ["amount:sum"],
         )
         costs = {(module.code, category): cost for module, category, cost in groups}
         invoice = self._project(fields.Date.context_today(self.office))

@@ -97,7 +97,7 @@ class TestExportScaling(InvoiceCase):
         wizard = self.env["octopus.dossier.export"].with_user(self.b_user).create(
             {"company_id": self.office.id, "date": self.reference}
         )
-        with self.assertRefused(UserError, "Module Scan has no tariff valid on 2026-01-01"):
+        with self.assertRefused(UserError, "Module Scan has no tariff valid on 01/01/2026"):
             wizard.action_export()
         self.assertFalse(wizard.xlsx_file)
 
@@ -126,42 +126,21 @@ class TestExportScaling(InvoiceCase):
         self.assertEqual(refresh_on("2026-07-02", small), refresh_on("2026-07-03", large),
                          "one write of D per set of modules, whatever the number of dossiers")
 
-    def test_first_day_of_the_billing_year_reprices_in_as_many_queries(self):
-        refresh = self.env.ref("octopus_titulaires.ir_cron_refresh_active_modules")
-        self.assertEqual(self.office.octopus_billing_month, 1)
-
-        def rollover_on(day):
-            with freeze_time(day):
-                self.env.invalidate_all()
-                before = self.cr.sql_log_count
-                refresh.method_direct_trigger()
-                count = self.cr.sql_log_count - before
-                today = date.fromisoformat(day)
-                period = self.office._octopus_next_billing_year(today)
-                activations = self.Activation.search([("company_id", "=", self.office.id)])
-                self.assertTrue(activations)
-                for activation in activations:
-                    self.assertEqual(activation.next_invoice_amount,
-                                     activation._invoice_amount(period), activation.display_name)
-                dossier = activations.dossier_id[:1]
-                self.assertAlmostEqual(
-                    dossier.next_invoice_amount,
-                    sum(dossier.activation_ids.mapped("next_invoice_amount")), places=2)
-            return count
-
+    def test_the_next_billing_year_begins_without_a_job(self):
         with freeze_time("2026-12-15"):
             # Started in March 2027: part of 2027 on the next invoice seen today,
             # the whole of 2028 once 2027 has begun.
             small = self._seed(4, "S", date(2027, 3, 1), self.scan)
-            before = small.activation_ids[:1].next_invoice_amount
-        rollover_on("2027-01-01")  # the first run also fills Odoo's caches
-        self.assertNotEqual(small.activation_ids[:1].next_invoice_amount, before)
-        small_count = rollover_on("2028-01-01")
-        with freeze_time("2028-06-01"):
-            # Each from another day: as many different amounts as activations,
-            # which the ORM would write with one UPDATE each.
-            for index in range(60):
-                self._seed(1, f"L{index:02d}-", date(2029, 3, 1) + timedelta(days=index),
-                           self.scan)
-        self.assertEqual(rollover_on("2029-01-01"), small_count,
-                         "one read and one write, whatever the number of activations")
+            scan_lines = small.activation_ids.filtered(lambda a: a.module_id == self.scan)
+            self.assertEqual(set(scan_lines.mapped("next_invoice_amount")), {306.0})
+        with freeze_time("2027-01-01"):
+            self.env.invalidate_all()
+            self.assertEqual(set(scan_lines.mapped("next_invoice_amount")), {365.0})
+            self.assertEqual(small[0].next_invoice_amount, 365.0)
+            billed = self.Activation.search([("next_invoice_amount", "!=", 0),
+                                             ("dossier_id", "in", small.ids)])
+            self.assertEqual(billed, small.activation_ids)
+            self.assertFalse(self.Activation.search([("next_invoice_amount", "=", 0),
+                                                     ("dossier_id", "in", small.ids)]))
+            with self.assertRaises(UserError):
+                self.Activation.search([("next_invoice_amount", "=", "a lot")])

@@ -96,7 +96,7 @@ class TestInvoiceProjection(InvoiceCase):
     def test_module_whose_tariff_was_removed_is_refused(self):
         self._activate(self.c_dossier, self.scan, date(2026, 1, 1))
         self.scan.tariff_ids.unlink()
-        with self.assertRefused(UserError, "Module Scan has no tariff valid on 2026-01-01"):
+        with self.assertRefused(UserError, "Module Scan has no tariff valid on 01/01/2026"):
             self._project()
 
     def test_reference_date_without_billing_year_is_refused(self):
@@ -122,8 +122,9 @@ class TestInvoiceProjection(InvoiceCase):
 
         def project_counting_queries():
             before = self.cr.sql_log_count
-            # The office's setup, then one query for every line, priced in Python.
-            with self.assertQueryCount(3), mute_logger("odoo.tests.common"):
+            # The office's setup, the offices' billing years, then one query
+            # for every line, priced in it.
+            with self.assertQueryCount(4), mute_logger("odoo.tests.common"):
                 invoice = self._project()
             return self.cr.sql_log_count - before, invoice
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.octopus_dossier import OctopusDossier
+from ..models.octopus_dossier import RUNNING_MARK, OctopusDossier
 from .invoice_common import InvoiceCase
 
 
@@ -115,6 +115,8 @@ class TestRunning(InvoiceCase):
         self._activate(quiet, self.scan, date(2026, 1, 1))
         self.assertEqual((starting.active_module_ids, ending.active_module_ids),
                          (self.env["octopus.module"], self.scan))
+        # The job last ran on the 15th.
+        self.env["ir.config_parameter"].set_param(RUNNING_MARK, "2026-06-15")
         self.env.flush_all()
         computed = []
         original = OctopusDossier._compute_active_module_ids
@@ -135,8 +137,8 @@ class TestRunning(InvoiceCase):
 
 @tagged("post_install", "-at_install")
 class TestOnePrice(InvoiceCase):
-    """The Cost Analysis (the stored next-invoice amount) and sheet 2 (the next
-    invoice) price through the same method: their totals agree to the cent."""
+    """The Cost Analysis (``octopus.invoice.line``) and sheet 2 (the next
+    invoice) read the same lines: their totals agree to the cent."""
 
     def _check_pivot_equals_invoice(self, today):
         with freeze_time(today):
@@ -149,8 +151,8 @@ class TestOnePrice(InvoiceCase):
             self._activate(self.c_dossier, self.scan, date(first.year - 1, 3, 1),
                            date(first.year, 4, 12))
             self._activate(self.b_dossier, self.scan, date(first.year, 1, 1))
-            groups = self.env["octopus.module.activation"]._read_group(
-                [("company_id", "=", self.office.id)], [], ["next_invoice_amount:sum"]
+            groups = self.env["octopus.invoice.line"]._read_group(
+                [("company_id", "=", self.office.id)], [], ["amount:sum"]
             )
             invoice = self.office._octopus_project_invoice(today)
         self.assertEqual(invoice["period"], (first, last))
