@@ -301,3 +301,30 @@ class TestRpcAttacksRound3(RpcAttackCase):
                     {"octopus_password": PASSWORDS["atk_b1"]})
         self.env.invalidate_all()
         self.assertEqual(self.dossier_a.access_category, "C")
+
+    def test_10_the_next_invoice_lines_are_read_only_and_of_their_office(self):
+        """The Cost Analysis's lines are computed, never written: no user
+        creates, changes or deletes one, and each office reads its own."""
+        before = self._written()
+        self.login_as(self.b1)
+        lines = self.call("octopus.invoice.line", "search_read", [], ["dossier_id", "amount"])
+        self.assertTrue(lines)
+        self.assertEqual(
+            {line["dossier_id"][0] for line in lines}
+            - set(self.env["octopus.dossier"].search([("company_id", "=", self.office.id)]).ids),
+            set())
+        for method, args in (("create", [{"amount": 1.0}]),
+                             ("write", [[lines[0]["id"]], {"amount": 1.0}]),
+                             ("unlink", [[lines[0]["id"]]])):
+            with self.subTest(method=method):
+                self.assertRefused(ACCESS_ERROR, RULE_REFUSAL, "octopus.invoice.line", method,
+                                   *args)
+        self.login_as(self.b2)
+        self.assertFalse(self.call("octopus.invoice.line", "search_read",
+                                   [("company_id", "=", self.office.id)], ["amount"]))
+        for user in (self.plain, self.portal_x):
+            self.login_as(user)
+            with self.subTest(user=user.login):
+                self.assertRefused(ACCESS_ERROR, RULE_REFUSAL, "octopus.invoice.line",
+                                   "search_read", [], ["amount"])
+        self.assertEqual(self._written(), before)

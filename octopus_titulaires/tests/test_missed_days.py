@@ -6,6 +6,7 @@ from datetime import date
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
+from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tests import tagged
 from odoo.tools.misc import formatLang
@@ -187,3 +188,15 @@ class TestMissedDays(InvoiceCase):
         self._run_job(date(2026, 6, 15))
         self._assert_agree(self._figures(date(2026, 6, 15)), ended=True)
         self.assertEqual(self.env["ir.config_parameter"].get_param(RUNNING_MARK), "2026-06-15")
+
+    def test_the_lines_are_read_by_their_office_only(self):
+        self._set_up_office(date(2026, 6, 12), date(2026, 6, 14))
+        Line = self.env["octopus.invoice.line"]
+        with freeze_time("2026-06-12"):
+            mine = Line.with_user(self.b_user).search([])
+            # Every activation of the office that runs in 2027, END1's ended in 2026.
+            self.assertEqual(mine.activation_id,
+                             (self.dossiers - self.ending).activation_ids)
+            self.assertFalse(Line.with_user(self.other_b_user).search([]))
+            with self.assertRaises(AccessError):
+                Line.with_user(self.plain_user).search([])
