@@ -389,12 +389,27 @@ class OctopusDossier(models.Model):
     # that checked the password; a refusal raises, and the request's transaction
     # writes nothing.
 
-    def _check_password(self, password, subject=None):
-        """The confirmation of a change of client access: the current user's
-        password (``res.users._octopus_check_password``), the failure logged
-        with these dossiers (or ``subject``)."""
-        self.env.user._octopus_check_password(
+    def _check_password(self, password, subject=None, office=None):
+        """The confirmation of a change of client access to these dossiers (or
+        in ``office``): the password of the office holder, or of the current
+        user, as the office chose (``res.company._octopus_check_confirmation``),
+        the failure logged with these dossiers (or ``subject``)."""
+        office = office or self._confirming_office()
+        office._octopus_check_confirmation(
             password, subject or ", ".join(self.mapped("display_name")) or "no dossier")
+
+    def _confirming_office(self):
+        """The office whose rule confirms a change of these dossiers: one
+        office at a time, since each has its own holder."""
+        if len(self.company_id) > 1:
+            raise UserError(
+                self.env._(
+                    "%(dossiers)s belong to several offices, each confirmed by its own holder: "
+                    "change them office by office.",
+                    dossiers=", ".join(self.mapped("display_name")),
+                )
+            )
+        return self.company_id or self.env.company
 
     def _sudo_for_access(self):
         """These dossiers as superuser, once the user is known to be allowed to

@@ -41,6 +41,26 @@ class ResCompany(models.Model):
         currency_field="currency_id",
         help="Annual fee that covers the office's internal dossiers without client access.",
     )
+    # Octopus confirms every activation with the password of the office
+    # holder, the person behind the office's B number.
+    octopus_holder_id = fields.Many2one(
+        "res.users",
+        string="Office Holder",
+        domain=lambda self: [("share", "=", False), ("groups_id", "in", self.env.ref(
+            "octopus_titulaires.group_titulaire").ids)],
+        help="The B user behind the office's B number, whose password confirms the changes "
+        "of client access when they are confirmed by the office holder.",
+    )
+    octopus_confirmation = fields.Selection(
+        [("holder", "By the office holder"),
+         ("user", "By each B user with their own password")],
+        string="Access Changes Confirmed",
+        default="holder",
+        required=True,
+        help="Who types the password that confirms a grant, a change of modules, a revoke or "
+        "an import that changes client access: the office holder (the Octopus rule), or "
+        "each B user with their own password.",
+    )
     # The landing screen of Gestion: one kanban card of the day's figures per
     # office, each a button to the list it counts.
     # B users only: anybody else reading the whole company would compute it
@@ -83,6 +103,57 @@ class ResCompany(models.Model):
                         office=company.name,
                     )
                 )
+
+    @api.constrains("octopus_holder_id")
+    def _check_octopus_holder(self):
+        for company in self.filtered("octopus_holder_id"):
+            problem = company._octopus_holder_problem()
+            if problem:
+                raise ValidationError(problem)
+
+    def _octopus_holder_problem(self):
+        """Why no change of client access can be confirmed in this office (a
+        translated sentence), or False: the office confirms with its holder's
+        password and names none, or one who is no longer one of its B users."""
+        self.ensure_one()
+        if self.octopus_confirmation != "holder":
+            return False
+        holder = self.sudo().octopus_holder_id
+        if not holder:
+            return self.env._(
+                "Office %(office)s confirms changes of client access with the password of its "
+                "holder, and names no holder yet: an administrator names one in the office's "
+                "settings (tab Octopus).",
+                office=self.name,
+            )
+        if not (holder.active and self in holder.company_ids
+                and holder._has_group("octopus_titulaires.group_titulaire")):
+            return self.env._(
+                "%(holder)s, named holder of office %(office)s, is not one of its B users: "
+                "an administrator names another holder in the office's settings (tab Octopus).",
+                holder=holder.name,
+                office=self.name,
+            )
+        return False
+
+    def _octopus_confirmer(self):
+        """The user whose password confirms a change of client access in this
+        office: its holder, or the user making the change, as the office chose."""
+        self.ensure_one()
+        problem = self._octopus_holder_problem()
+        if problem:
+            raise UserError(problem)
+        if self.octopus_confirmation == "holder":
+            return self.sudo().octopus_holder_id.sudo(False)
+        return self.env.user
+
+    def _octopus_check_confirmation(self, password, subject):
+        """Check the password that confirms a change of client access in this
+        office (``subject``, for the log), typed by the current user: the
+        holder's or the user's own (``_octopus_confirmer``)."""
+        confirmer = self._octopus_confirmer()
+        confirmer._octopus_check_password(password, subject,
+                                          as_holder=self.octopus_confirmation == "holder")
 
     def _octopus_billing_year(self, on_date):
         """First and last day of the office's billing year that contains ``on_date``."""
@@ -262,6 +333,10 @@ class ResCompany(models.Model):
                 office + [("date_end", ">=", month[0]), ("date_end", "<", month[1])]),
             "without_consent": self.env["octopus.client.user"].search_count(
                 office + [("consent_date", "=", False), ("state", "=", "active")]),
+            "confirmation": dict(self._fields["octopus_confirmation"]._description_selection(
+                self.env))[self.octopus_confirmation],
+            "holder": self.sudo().octopus_holder_id.name or False,
+            "holder_problem": self._octopus_holder_problem(),
         }
         try:
             invoice = self._octopus_project_invoice(today)

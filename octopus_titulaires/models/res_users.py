@@ -42,7 +42,7 @@ class ResUsers(models.Model):
             elif not is_b_user and user.action_id.id == dashboard.id:
                 user.action_id = False
 
-    def _octopus_check_password(self, password, subject):
+    def _octopus_check_password(self, password, subject, as_holder=False):
         """Re-authenticate this user with the check of Odoo's login page before
         a change of client access, and through its cooldown
         (``_assert_can_auth``, same settings): after several wrong passwords
@@ -51,12 +51,17 @@ class ResUsers(models.Model):
         Odoo counts failures per remote address, and any successful login from
         that address resets its count: an office's users share one address. So
         the failures are also counted per user whose password is checked, and
-        only that user's own success resets them. A failure is logged with the
-        user and ``subject`` (what the password would have confirmed) and
-        changes nothing."""
+        only that user's own success resets them: the holder typing at a
+        colleague's desk is throttled as the holder. A failure is logged with
+        the user, who typed it and ``subject`` (what the password would have
+        confirmed) and changes nothing. With ``as_holder`` the messages ask for
+        the office holder's password rather than the user's own."""
         self.ensure_one()
         if not isinstance(password, str) or not password:
-            raise UserError(self.env._("Enter your Odoo password to confirm."))
+            raise UserError(
+                self.env._("Enter the password of the office holder, %(holder)s, to confirm.",
+                           holder=self.name) if as_holder
+                else self.env._("Enter your Odoo password to confirm."))
         if len(password.encode()) > PASSWORD_MAX_BYTES:
             raise UserError(
                 self.env._("A password holds at most %(limit)s bytes: nothing was changed.",
@@ -79,9 +84,9 @@ class ResUsers(models.Model):
             if checked:
                 failures[self.id] = (count + 1, datetime.datetime.now())
             _logger.warning(
-                "Octopus: %s from user %s (id %s) on %s; nothing changed",
+                "Octopus: %s of user %s (id %s), typed by user %s (id %s), on %s; nothing changed",
                 "wrong password" if checked else "password refused during the login cooldown",
-                self.login, self.id, subject,
+                self.login, self.id, self.env.user.login, self.env.uid, subject,
             )
             if not checked:
                 raise UserError(
@@ -91,7 +96,10 @@ class ResUsers(models.Model):
                     )
                 ) from None
             raise UserError(
-                self.env._("Wrong password: nothing was changed. Enter your own Odoo password.")
+                self.env._("Wrong password: nothing was changed. Enter the password of the "
+                           "office holder, %(holder)s.", holder=self.name) if as_holder
+                else self.env._("Wrong password: nothing was changed. Enter your own Odoo "
+                                "password.")
             ) from None
         failures.pop(self.id, None)
 

@@ -30,3 +30,5 @@ from . import test_import_tour
 from . import test_export_scaling
 from . import test_attacks_round3
 from . import test_missed_days
+from . import test_holder
+from . import test_attacks_holder

@@ -45,16 +45,20 @@ def signup_tokens_made(env):
 
 class OctopusCase(TransactionCase, MailCase):
     """Two offices, their B users, a manager and a plain internal user; the module
-    catalogue is the addon's own data (not demo data), with a fresh tariff."""
+    catalogue is the addon's own data (not demo data), with a fresh tariff. The
+    offices confirm access changes with each B user's own password (the holder's
+    rule is tested in test_holder)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.office = cls.env["res.company"].create(
-            {"name": "Fiduciaire Test", "octopus_b_number": "B00000001"}
+            {"name": "Fiduciaire Test", "octopus_b_number": "B00000001",
+             "octopus_confirmation": "user"}
         )
         cls.other_office = cls.env["res.company"].create(
-            {"name": "Autre Fiduciaire", "octopus_b_number": "B00000002"}
+            {"name": "Autre Fiduciaire", "octopus_b_number": "B00000002",
+             "octopus_confirmation": "user"}
         )
         cls.b_user = new_test_user(
             cls.env,

@@ -35,9 +35,11 @@ class TestAttacksInvitation(HttpCase, MockEmail):
     def setUpClass(cls):
         super().setUpClass()
         cls.office = cls.env["res.company"].create(
-            {"name": "Fiduciaire Invitante", "octopus_b_number": "B00000201"})
+            {"name": "Fiduciaire Invitante", "octopus_b_number": "B00000201",
+             "octopus_confirmation": "user"})
         cls.other_office = cls.env["res.company"].create(
-            {"name": "Fiduciaire Deux", "octopus_b_number": "B00000202"})
+            {"name": "Fiduciaire Deux", "octopus_b_number": "B00000202",
+             "octopus_confirmation": "user"})
         group = "octopus_titulaires.group_titulaire"
         cls.b1 = cls._user("inv_b1", group, cls.office)
         cls.b1_colleague = cls._user("inv_b1_colleague", group, cls.office)

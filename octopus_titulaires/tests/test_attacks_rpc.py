@@ -53,11 +53,11 @@ class RpcAttackCase(HttpCase):
         super().setUpClass()
         cls.office = cls.env["res.company"].create(
             {"name": "Fiduciaire Attaquee", "octopus_b_number": "B00000101",
-             "octopus_packet_deal_fee": 100.0}
+             "octopus_packet_deal_fee": 100.0, "octopus_confirmation": "user"}
         )
         cls.other_office = cls.env["res.company"].create(
             {"name": "Fiduciaire Voisine", "octopus_b_number": "B00000102",
-             "octopus_packet_deal_fee": 200.0}
+             "octopus_packet_deal_fee": 200.0, "octopus_confirmation": "user"}
         )
         cls.b1 = cls._user("atk_b1", "octopus_titulaires.group_titulaire", cls.office)
         cls.b1_colleague = cls._user(

@@ -23,7 +23,7 @@ class TestGrantTour(HttpCase):
             {"name": f"Fiduciaire Tour {lang}", "octopus_b_number": f"B000000{number}"}
         )
         login = f"tour_b_user_{lang}"
-        new_test_user(
+        office.octopus_holder_id = new_test_user(
             self.env,
             login=login,
             password="tour-b-password",

@@ -9,7 +9,8 @@ from .test_dossier_import import HEADER, xlsx
 class TestImportTour(HttpCase):
     def test_import_to_its_summary_in_the_browser(self):
         office = self.env["res.company"].create(
-            {"name": "Fiduciaire Import", "octopus_b_number": "B00000043"}
+            {"name": "Fiduciaire Import", "octopus_b_number": "B00000043",
+             "octopus_confirmation": "user"}
         )
         new_test_user(
             self.env, login="import_b_user", groups="octopus_titulaires.group_titulaire",

@@ -17,7 +17,8 @@ class TestClientPortal(HttpCase, MockEmail):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("fr_BE")
         cls.office = cls.env["res.company"].create(
-            {"name": "Fiduciaire Portail", "octopus_b_number": "B00000077"}
+            {"name": "Fiduciaire Portail", "octopus_b_number": "B00000077",
+             "octopus_confirmation": "user"}
         )
         cls.b_user = new_test_user(
             cls.env, login="portal_b_user", groups="octopus_titulaires.group_titulaire",

@@ -32,8 +32,37 @@ class OctopusAccessDialog(models.AbstractModel):
     # the button hands the typed password over in its context (PASSWORD_KEY).
     password = fields.Char(
         store=False,
-        help="Your own Odoo password: the change is confirmed by the office holder.",
+        help="The password of the office holder, or your own, as the office chose: it "
+        "confirms the change.",
     )
+    # Whose password the last screen asks for, or why none can confirm.
+    confirmation_text = fields.Char(compute="_compute_confirmation")
+    confirmation_problem = fields.Char(compute="_compute_confirmation")
+
+    def _compute_confirmation(self):
+        for dialog in self:
+            office = dialog._confirming_office_or_none()
+            problem = office and office._octopus_holder_problem()
+            dialog.confirmation_problem = problem
+            if not office or problem:
+                dialog.confirmation_text = False
+            elif office.octopus_confirmation == "holder":
+                dialog.confirmation_text = self.env._(
+                    "Check what you confirm, then let the office holder, %(holder)s, type their "
+                    "Odoo password.", holder=office.sudo().octopus_holder_id.name)
+            else:
+                dialog.confirmation_text = self.env._(
+                    "Check what you confirm, then type your own Odoo password.")
+
+    def _confirming_office(self):
+        """The office whose rule confirms the change (its holder or the user)."""
+        return self.dossier_ids._confirming_office()
+
+    def _confirming_office_or_none(self):
+        try:
+            return self._confirming_office()
+        except UserError:
+            return self.env["res.company"]
 
     def action_next(self):
         self.ensure_one()
@@ -83,7 +112,8 @@ class OctopusAccessDialog(models.AbstractModel):
         """The password typed on the last screen, as the Confirm button hands it
         over, checked by the dossiers' ``_check_password``."""
         self.ensure_one()
-        self.dossier_ids._check_password(self.env.context.get(PASSWORD_KEY), subject=subject)
+        self.dossier_ids._check_password(self.env.context.get(PASSWORD_KEY), subject=subject,
+                                         office=self._confirming_office())
 
     def _normalized_email(self, value, label):
         normalized = normalized_email(value)

@@ -44,6 +44,9 @@ class OctopusDossierImport(models.TransientModel):
     )
     template_file = fields.Binary(attachment=False, readonly=True)
 
+    def _confirming_office(self):
+        return self.company_id
+
     def action_preview(self):
         """Check every row, then run the import's own write and roll it back, so
         that what the write would refuse is listed here too."""
