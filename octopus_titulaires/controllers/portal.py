@@ -40,9 +40,11 @@ class OctopusPortal(CustomerPortal):
         return [("client_user_id", "in", logins.ids)]
 
     def _prepare_octopus_searchbar_sortings(self):
+        # Grouped by client first: one person may see the dossiers of several
+        # of its companies.
         return {
-            "code": {"label": request.env._("Code"), "order": "code, id"},
-            "name": {"label": request.env._("Name"), "order": "name, id"},
+            "code": {"label": request.env._("Code"), "order": "partner_id, code, id"},
+            "name": {"label": request.env._("Name"), "order": "partner_id, name, id"},
         }
 
     def _octopus_logins_or_404(self):

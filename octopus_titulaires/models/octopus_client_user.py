@@ -157,9 +157,11 @@ class OctopusClientUser(models.Model):
         return super().write(vals)
 
     def _check_can_take(self, dossiers):
-        """The one rule of logins and clients (DESIGN.md, "Rules"): a login takes
-        dossiers only while it is active, and only of its own office and client;
-        a person running several companies gets a login per company."""
+        """The one rule of logins and dossiers (DESIGN.md, "Rules"): a login takes
+        dossiers only while it is active, and only of its own office; they may
+        belong to several of its clients (a person's companies: Octopus's
+        "dossier supplementaire"), which the grant dialog shows before the
+        password."""
         self.ensure_one()
         if self.state != "active":
             raise ValidationError(
@@ -169,13 +171,12 @@ class OctopusClientUser(models.Model):
                     login=self.login,
                 )
             )
-        if self.company_id != dossiers.company_id or self.partner_id != dossiers.partner_id:
+        if self.company_id != dossiers.company_id:
             raise ValidationError(
                 self.env._(
-                    "Login %(login)s belongs to %(client)s of %(office)s: it cannot take "
-                    "dossiers of another client or office.",
+                    "Login %(login)s belongs to %(office)s: it cannot take dossiers of another "
+                    "office.",
                     login=self.login,
-                    client=self.partner_id.display_name,
                     office=self.company_id.name,
                 )
             )
@@ -319,17 +320,20 @@ class OctopusClientUser(models.Model):
             {"consent_date": fields.Datetime.now(), "consent_user_id": user.id}
         )
 
-    def _queue_access_mails(self, client_mail=False):
+    def _queue_access_mails(self, client_mail=False, added=None):
         """Queue the activation confirmation and the client-username mail, both to
         the office e-mail: the office completes the second one and forwards it.
-        They list the login's dossiers and the modules running on them, and say
-        what the client's own address got (``client_mail``: ``"invitation"``,
-        ``"notice"`` or nothing), in the ``octopus_client_mail`` key of the
-        context, the one way ``send_mail`` hands a value to a template."""
+        They say what this grant ``added`` (its activations), then every dossier
+        of the login with its client and the modules running on them, and what
+        the client's own address got (``client_mail``: ``"invitation"``,
+        ``"notice"`` or nothing); both values travel in the context
+        (``octopus_added_activations``, ``octopus_client_mail``), the one way
+        ``send_mail`` hands a value to a template."""
         self.ensure_one()
         for xmlid in ACCESS_MAILS:
-            self.env.ref(xmlid).with_context(octopus_client_mail=client_mail).send_mail(
-                self.id, force_send=False)
+            self.env.ref(xmlid).with_context(
+                octopus_client_mail=client_mail, octopus_added_activations=added,
+            ).send_mail(self.id, force_send=False)
 
     @api.model
     def _grant_mail_plan(self, office_email, client_email=False, client_mail=False,

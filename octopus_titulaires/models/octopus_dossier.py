@@ -445,7 +445,8 @@ class OctopusDossier(models.Model):
                 {
                     "kind": "K",
                     "company_id": dossiers.company_id.id,
-                    "partner_id": dossiers.partner_id.id,
+                    # The main dossier's client; the others are additional dossiers.
+                    "partner_id": dossiers.partner_id[:1].id,
                     "email": client_email,
                     "office_email": office_email,
                 }
@@ -465,7 +466,7 @@ class OctopusDossier(models.Model):
         client_mail = False
         if portal and not client_user.user_id:
             client_mail = client_user._grant_portal_access()
-        client_user._queue_access_mails(client_mail)
+        client_user._queue_access_mails(client_mail, added=activations)
         return client_user.sudo(False)
 
     def _activate_modules(self, modules):
@@ -609,11 +610,10 @@ class OctopusDossier(models.Model):
                         login=dossier.client_user_id.login,
                     )
                 )
-        if len(self.company_id) > 1 or len(self.partner_id) > 1:
+        if len(self.company_id) > 1:
             raise UserError(
                 self.env._(
-                    "One K login covers dossiers of one office and one client: %(dossiers)s "
-                    "belong to several.",
+                    "One K login covers dossiers of one office: %(dossiers)s belong to several.",
                     dossiers=", ".join(self.mapped("display_name")),
                 )
             )

@@ -32,3 +32,4 @@ from . import test_attacks_round3
 from . import test_missed_days
 from . import test_holder
 from . import test_attacks_holder
+from . import test_additional_dossiers

@@ -60,13 +60,14 @@ class TestDossierImportRules(OctopusCase):
         self.assertEqual(self._counts(), before)
         return wizard
 
-    def test_dossier_onto_another_clients_login_is_refused(self):
-        self._assert_refused_by_write(
-            [["R001", "Boulangerie", "Boulangerie Test", "", "internal", self.other_login.login,
-              "", ""]],
-            2, "login, client_email", "cannot take dossiers of another client",
-        )
-        self.assertFalse(self._office_dossier("R001"))
+    def test_dossier_onto_another_clients_login_is_an_additional_dossier(self):
+        wizard = self._preview([["R001", "Boulangerie", "Boulangerie Test", "", "internal",
+                                 self.other_login.login, "", ""]])
+        self.assertFalse(wizard.problem_count, wizard.problem_text)
+        self._import(wizard)
+        dossier = self._office_dossier("R001")
+        self.assertEqual(dossier.client_user_id, self.other_login)
+        self.assertNotEqual(dossier.partner_id, self.other_login.partner_id)
 
     def test_the_write_stops_at_the_first_chunk_it_refuses(self):
         """A refused row is searched for row by row in its chunk of rows alone,
@@ -74,9 +75,10 @@ class TestDossierImportRules(OctopusCase):
         own would cost the largest file six times its write."""
         rows = [[f"C{index:04d}", f"Dossier {index}", "Boulangerie Test", "", "internal",
                  "", "", ""] for index in range(2 * WRITE_CHUNK)]
+        revoked = self._login("K", state="revoked")
         for index in (WRITE_CHUNK + 10, 2 * WRITE_CHUNK):
-            rows.insert(index, [f"R{index:04d}", "Onto another client", "Boulangerie Test", "",
-                                "internal", self.other_login.login, "", ""])
+            rows.insert(index, [f"R{index:04d}", "Onto a revoked login", "Boulangerie Test", "",
+                                "internal", revoked.login, "", ""])
         loader = type(self.env["octopus.dossier.loader"])
         with patch.object(loader, "_locate", autospec=True,
                           side_effect=loader._locate) as locate:

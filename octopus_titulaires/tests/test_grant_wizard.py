@@ -226,18 +226,24 @@ class TestGrantRefusals(GrantDialogCase):
             wizard.action_next()
         self.assertEqual(self._written(), before)
 
-    def test_existing_login_of_another_client_is_refused(self):
+    def test_existing_login_of_another_client_takes_the_dossier(self):
         other_client = self.env["res.partner"].create({"name": "Autre Client"})
-        foreign = self._login("K", partner_id=other_client.id)
+        login = self._login("K", partner_id=other_client.id)
+        kept = self._dossier("G020", login=login)
+        kept.partner_id = other_client
         wizard = self._open(self.dossier)
-        wizard.client_user_id = foreign
-        self._assert_refused_at_next_and_confirm(wizard, "cannot take dossiers of another client")
-        self.assertFalse(foreign.dossier_ids)
+        wizard.client_user_id = login
+        self.assertIn("These dossiers belong to 2 clients", wizard.login_dossiers)
+        for dossier in (self.dossier, kept):
+            self.assertIn(dossier.partner_id.name, wizard.login_dossiers)
+        self._confirm_with_password(wizard)
+        self.assertEqual(login.dossier_ids, self.dossier | kept)
+        self.assertEqual(self.dossier.access_category, "C")
 
     def test_existing_login_of_another_office_is_refused(self):
         foreign = self._login("K", company=self.other_office)
         before = self._written()
-        with self.assertRefused(UserError, "cannot take dossiers of another client or office"):
+        with self.assertRefused(UserError, "cannot take dossiers of another office"):
             self.dossier._grant_access(
                 self.env["octopus.module"], "a@b.be", "c@d.be", client_user=foreign
             )
@@ -247,11 +253,20 @@ class TestGrantRefusals(GrantDialogCase):
         wizard = self.env["octopus.dossier.grant"].with_user(self.b_user).create({})
         self._assert_refused_at_next_and_confirm(wizard, "Select at least one dossier")
 
-    def test_dossiers_of_two_clients_are_refused(self):
+    def test_dossiers_of_two_clients_share_one_new_login(self):
         other = self._dossier("G013")
         other.partner_id = self.env["res.partner"].create({"name": "Second Client"})
         wizard = self._open(self.dossier | other)
-        with self.assertRefused(UserError, "one office and one client"):
+        self.assertIn("These dossiers belong to 2 clients", wizard.recap)
+        self._confirm_with_password(wizard)
+        login = self.dossier.client_user_id
+        self.assertEqual(other.client_user_id, login)
+        self.assertEqual(login.partner_id, self.dossier.partner_id, "the main dossier's client")
+
+    def test_dossiers_of_two_offices_are_refused(self):
+        other = self._dossier("G014", company=self.other_office)
+        wizard = self._open(self.dossier | other)
+        with self.assertRefused(UserError, "covers dossiers of one office"):
             wizard.action_next()
 
     def test_user_without_the_group_gets_access_error_and_no_action(self):

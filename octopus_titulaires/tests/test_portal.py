@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from odoo import http
@@ -143,6 +144,28 @@ class TestClientPortal(HttpCase, MockEmail):
         self.assertIn(date.today().strftime("%d/%m/%Y"), page.text, "start date, in French")
         self.assertEqual(self.url_open(f"/my/dossiers/{self.foreign.id}").status_code, 404)
         self.assertEqual(self.url_open("/my/dossiers/999999").status_code, 404)
+
+    def test_a_person_sees_the_dossiers_of_its_companies_grouped_by_client(self):
+        holding = self.env["res.partner"].create({"name": "Aaa Holding Portail",
+                                                  "is_company": True})
+        management = self.env["octopus.dossier"].create(
+            {"code": "ZZ-HOLD", "name": "Dossier Holding", "partner_id": holding.id,
+             "company_id": self.office.id})
+        management.with_user(self.b_user)._grant_access(
+            self.env["octopus.module"], "bureau@portail.example.be", "client@portail.example.be",
+            client_user=self.login)
+        self._consent()
+        self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
+        listing = self.url_open("/my/dossiers").text
+        headers = re.findall(r'o_octopus_portal_client">\s*<th colspan="3">([^<]+)</th>', listing)
+        self.assertEqual(headers, ["Aaa Holding Portail", "Client Portail"])
+        # Each client's dossiers under its own header.
+        positions = [listing.index(text) for text in
+                     ('<th colspan="3">Aaa Holding Portail', "ZZ-HOLD",
+                      '<th colspan="3">Client Portail', "PORTAL-1", "PORTAL-2")]
+        self.assertEqual(positions, sorted(positions))
+        self.assertEqual(self.url_open(f"/my/dossiers/{management.id}").status_code, 200)
+        self.assertNotIn("FOREIGN-1", listing)
 
     def test_record_rules_keep_other_dossiers_away(self):
         Dossier = self.env["octopus.dossier"].with_user(self.portal_user)

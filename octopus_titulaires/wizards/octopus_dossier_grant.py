@@ -28,11 +28,15 @@ class OctopusDossierGrant(models.TransientModel):
     client_user_id = fields.Many2one(
         "octopus.client.user",
         string="Existing K Login",
-        domain="[('kind', '=', 'K'), ('state', '=', 'active'), "
-        "('company_id', '=', company_id), ('partner_id', '=', partner_id)]",
+        domain="[('kind', '=', 'K'), ('state', '=', 'active'), ('company_id', '=', company_id)]",
         help="Leave empty to create a new K login; choose one to add the dossiers to it "
-        "as additional dossiers.",
+        "as additional dossiers, also those of another client of the office (a person's "
+        "other companies).",
     )
+    # Every dossier the login will see, with its client: said before the
+    # password, since the person who signs in sees them all.
+    login_dossiers = fields.Html(compute="_compute_login_dossiers", sanitize=False,
+                                 compute_sudo=False)
     office_email = fields.Char(
         string="Office E-mail", default=lambda self: self.env.user.email
     )
@@ -83,6 +87,16 @@ class OctopusDossierGrant(models.TransientModel):
         for wizard in self:
             wizard.company_id = wizard.dossier_ids.company_id[:1]
             wizard.partner_id = wizard.dossier_ids.partner_id[:1]
+
+    @api.depends("dossier_ids", "client_user_id")
+    def _compute_login_dossiers(self):
+        for wizard in self:
+            added = wizard.dossier_ids._origin
+            kept = wizard.client_user_id.dossier_ids - added
+            wizard.login_dossiers = (added or kept) and self.env["ir.qweb"]._render(
+                "octopus_titulaires.grant_login_dossiers",
+                {"added": added, "kept": kept, "clients": (kept | added).partner_id,
+                 "login": wizard.client_user_id})
 
     @api.depends("dossier_ids", "client_user_id")
     def _compute_client_email(self):
