@@ -56,3 +56,38 @@ class TestGrantTour(HttpCase):
         self.assertIn("/web/signup", invitation.body_html)
         for mail in office_mails:
             self.assertNotIn("/web/signup", mail.body_html)
+
+    def test_an_additional_dossier_of_another_company_in_french_and_dutch(self):
+        """The person behind Client Tour also runs Holding Tour: its dossier
+        joins the same K login, the dialog naming both clients."""
+        for number, lang in ((45, "fr_BE"), (46, "nl_BE")):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms(
+                    ["base", "web", "mail", "portal", "octopus_titulaires"], [lang],
+                    overwrite=True)
+                office = self.env["res.company"].create(
+                    {"name": f"Fiduciaire Supplementaire {lang}",
+                     "octopus_b_number": f"B000000{number}"})
+                login = f"tour_add_{lang}"
+                office.octopus_holder_id = new_test_user(
+                    self.env, login=login, password="tour-b-password",
+                    email="tour@fiduciaire.example.be", lang=lang,
+                    groups="octopus_titulaires.group_titulaire", company_id=office.id,
+                    company_ids=[(6, 0, office.ids)])
+                client, holding = self.env["res.partner"].create([
+                    {"name": "Client Tour", "email": f"jan-{lang}@tour.example.be"},
+                    {"name": "Holding Tour"}])
+                Dossier = self.env["octopus.dossier"]
+                first, added = Dossier.create([
+                    {"code": "TOUR-K", "name": "Dossier Tour", "partner_id": client.id,
+                     "company_id": office.id},
+                    {"code": "TOUR-ADD", "name": "Dossier Holding", "partner_id": holding.id,
+                     "company_id": office.id}])
+                k_login = first._grant_access(self.env["octopus.module"],
+                                              "tour@fiduciaire.example.be", client.email)
+                self.start_tour("/odoo/octopus-dossiers", "octopus_additional_dossier_tour",
+                                login=login, timeout=180)
+                self.assertEqual(added.client_user_id, k_login)
+                self.assertEqual(k_login.dossier_ids, first | added)
+                self.assertEqual(added.access_category, "C")
