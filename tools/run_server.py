@@ -14,7 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import odoo_env  # noqa: E402 - after the path tweak above
 
 DEMO_LOGINS = (
-    ("B user (office Fiduciaire Delvaux SRL)", "titulaire"),
+    ("office holder, B user (office Fiduciaire Delvaux SRL), whose password confirms"
+     " the others' access changes", "titulaire"),
     ("French-speaking B user", "titulaire_fr"),
     ("Dutch-speaking B user", "titulaire_nl"),
     ("administrator", "admin"),
