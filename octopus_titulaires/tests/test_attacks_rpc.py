@@ -536,9 +536,9 @@ class TestRpcAttacks(RpcAttackCase):
         self.assertEqual(self.dossier_a.access_category, "A")
         self.assertEqual(len(logs.output), 6, logs.output)
         for line in logs.output[:5]:
-            self.assertIn("wrong password from user atk_b1", line)
+            self.assertIn("wrong password of user atk_b1", line)
             self.assertIn("[ATK-A1] Dossier ATK-A1", line)
-        self.assertIn("password refused during the login cooldown from user atk_b1",
+        self.assertIn("password refused during the login cooldown of user atk_b1",
                       logs.output[5])
         self.assertIn("[ATK-A1] Dossier ATK-A1", logs.output[5])
         # Only the cooldown refused the right password.
@@ -625,12 +625,14 @@ class TestRpcAttacks(RpcAttackCase):
         self.login_as(self.b1)
         password = {"octopus_password": PASSWORDS["atk_b1"]}
         attacks = {
-            "new dossier of X on Y's login": [
-                "ATK-I1", "Imported", "Client Attaque X", "", "internal", self.login_y.login,
+            # Another client's login of the office takes it as an additional
+            # dossier (issue 19); another office's login never does.
+            "new dossier of X on another office's login": [
+                "ATK-I1", "Imported", "Client Attaque X", "", "internal", self.login_z.login,
                 "", ""],
-            "X's A dossier on Y's login": [
+            "X's A dossier on another office's login": [
                 "ATK-A1", "Dossier ATK-A1", "Client Attaque X", "", "internal",
-                self.login_y.login, "", ""],
+                self.login_z.login, "", ""],
             "revoked login": [
                 "ATK-I2", "Imported", "Client Attaque X", "", "internal",
                 self.revoked_login.login, "", ""],

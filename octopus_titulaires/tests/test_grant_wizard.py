@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import B_USER_PASSWORD, OctopusCase
 
@@ -167,7 +167,7 @@ class TestGrantRefusals(GrantDialogCase):
         with self.assertLogs(DIALOG_LOGGER, level="WARNING") as logs:
             with self.assertRefused(UserError, "Wrong password"):
                 self._confirm(wizard, password="not-my-password")
-        self.assertIn("wrong password from user b_user", logs.output[0])
+        self.assertIn("wrong password of user b_user", logs.output[0])
         self.assertEqual(self._written(), before)
         self.assertEqual(self.dossier.access_category, "A")
 
@@ -236,6 +236,7 @@ class TestGrantRefusals(GrantDialogCase):
         self.assertIn("These dossiers belong to 2 clients", wizard.login_dossiers)
         for dossier in (self.dossier, kept):
             self.assertIn(dossier.partner_id.name, wizard.login_dossiers)
+        wizard.state = "password"
         self._confirm_with_password(wizard)
         self.assertEqual(login.dossier_ids, self.dossier | kept)
         self.assertEqual(self.dossier.access_category, "C")
@@ -258,6 +259,7 @@ class TestGrantRefusals(GrantDialogCase):
         other.partner_id = self.env["res.partner"].create({"name": "Second Client"})
         wizard = self._open(self.dossier | other)
         self.assertIn("These dossiers belong to 2 clients", wizard.recap)
+        wizard.state = "password"
         self._confirm_with_password(wizard)
         login = self.dossier.client_user_id
         self.assertEqual(other.client_user_id, login)
@@ -265,9 +267,12 @@ class TestGrantRefusals(GrantDialogCase):
 
     def test_dossiers_of_two_offices_are_refused(self):
         other = self._dossier("G014", company=self.other_office)
-        wizard = self._open(self.dossier | other)
+        both_offices = new_test_user(
+            self.env, login="two_offices", groups="octopus_titulaires.group_titulaire",
+            company_id=self.office.id, company_ids=[(6, 0, (self.office | self.other_office).ids)])
         with self.assertRefused(UserError, "covers dossiers of one office"):
-            wizard.action_next()
+            (self.dossier | other).with_user(both_offices).with_context(
+                allowed_company_ids=(self.office | self.other_office).ids)._check_grantable()
 
     def test_user_without_the_group_gets_access_error_and_no_action(self):
         with self.assertRaises(AccessError):
