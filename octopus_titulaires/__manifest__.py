@@ -36,6 +36,7 @@
     ],
     "demo": [
         "demo/octopus_office_demo.xml",
+        "demo/octopus_holder_demo.xml",
         "demo/octopus_dossier_demo.xml",
         "demo/octopus_portal_demo.xml",
         "demo/octopus_lang_demo.xml",
