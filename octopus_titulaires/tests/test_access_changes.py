@@ -1,11 +1,13 @@
+import base64
 from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import B_USER_PASSWORD, OctopusCase
+from .test_dossier_import import HEADER, xlsx
 
 
 @tagged("post_install", "-at_install")
@@ -65,7 +67,7 @@ class TestAccessChanges(OctopusCase):
 
     def test_activating_a_running_module_is_refused(self):
         before = self._counts()
-        with self.assertRefused(ValidationError, "already active on dossier"):
+        with self.assertRefused(UserError, "runs Bank Statements already"):
             self._change("activate", self.bank_module)
         self.assertEqual(self._counts(), before)
 
@@ -149,3 +151,30 @@ class TestAccessChanges(OctopusCase):
                          self.bank_module.name, "07/01/2026", "None"):
             self.assertIn(expected, recap)
         self.assertNotIn(self.portal_module.name, recap, "only the modules that end")
+
+    def _import_preview(self, rows):
+        """The import dialog of the B user, previewed."""
+        wizard = self.env["octopus.dossier.import"].with_user(self.b_user).create(
+            {"file": base64.b64encode(xlsx([HEADER, *rows])), "filename": "rows.xlsx",
+             "company_id": self.office.id}
+        )
+        wizard.action_preview()
+        return wizard
+
+    def test_an_a_dossier_gets_modules_from_no_path(self):
+        a_dossier = self._dossier("H011")
+        before = self._counts()
+        wizard = self._import_preview([["H011", "Dossier H011", "Boulangerie Test", "",
+                                        "internal", "", "", "BANK"]])
+        self.assertIn("Row 2, column modules: Modules run only on a dossier with a login",
+                      wizard.problem_text)
+        with self.assertRefused(UserError, "Nothing was imported"):
+            wizard.with_context(octopus_password=B_USER_PASSWORD).action_import()
+        with self.assertRefused(UserError, "is in category A; this needs category C"):
+            self._change("activate", self.bank_module, dossiers=a_dossier)
+        # Below the dialogs and the import, the one method that starts modules.
+        with self.assertRefused(UserError, "has no client login: modules run only on a dossier "
+                                           "with a login"):
+            a_dossier.with_user(self.b_user)._start_modules({a_dossier.id: self.bank_module})
+        self.assertEqual(self._counts(), before)
+        self.assertFalse(a_dossier.activation_ids)
