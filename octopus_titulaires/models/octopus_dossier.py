@@ -497,29 +497,11 @@ class OctopusDossier(models.Model):
                 )
             )
         self._lock_for_update()
-        self._check_category("C")
-        default_module = self.env["octopus.module"]._default_module()
-        if modules & default_module:
-            raise UserError(
-                self.env._(
-                    "%(module)s stays active as long as the client has access: revoke "
-                    "the access instead.",
-                    module=default_module.name,
-                )
-            )
+        self._check_endable(modules)
         for dossier in self._sudo_for_access():
             running = dossier.activation_ids._running(today).filtered(
                 lambda a: a.module_id in modules
             )
-            missing = modules - running.module_id
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "Dossier %(dossier)s has no running module %(modules)s to end.",
-                        dossier=dossier.display_name,
-                        modules=", ".join(missing.mapped("name")),
-                    )
-                )
             running.write({"date_end": date_end})
             dossier.message_post(
                 body=self.env._(
@@ -694,6 +676,37 @@ class OctopusDossier(models.Model):
         self._check_login_kind(client_user)
         self._check_no_other_login(client_user.id)
         client_user._check_can_take(self)
+
+    def _check_endable(self, modules):
+        """Why ``modules`` cannot be ended on these dossiers (a UserError naming
+        them).
+
+        Whatever runs can be ended, whatever the dossier's category, so that
+        every running activation can be ended from a screen: the import gives
+        modules to B dossiers (external, U login), which no other dialog
+        changes, and earlier imports gave some to dossiers without a login.
+        Ending never adds to an invoice. Only the default module stays as long
+        as the client has access (C): revoking the access ends it."""
+        today = fields.Date.context_today(self)
+        default_module = self.env["octopus.module"]._default_module()
+        for dossier in self:
+            if dossier.access_category == "C" and modules & default_module:
+                raise UserError(
+                    self.env._(
+                        "%(module)s stays active as long as the client has access: revoke "
+                        "the access instead.",
+                        module=default_module.name,
+                    )
+                )
+            missing = modules - dossier.activation_ids._running(today).module_id
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Dossier %(dossier)s has no running module %(modules)s to end.",
+                        dossier=dossier.display_name,
+                        modules=", ".join(missing.mapped("name")),
+                    )
+                )
 
     def _check_category(self, category):
         for dossier in self:

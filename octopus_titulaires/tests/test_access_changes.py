@@ -161,6 +161,39 @@ class TestAccessChanges(OctopusCase):
         wizard.action_preview()
         return wizard
 
+    def _endable_modules(self, dossiers):
+        """The modules the End Modules dialog offers for ``dossiers``."""
+        Change = self.env["octopus.dossier.change"].with_user(self.b_user).with_context(
+            active_model="octopus.dossier", active_ids=dossiers.ids, default_operation="end"
+        )
+        return Form(Change).save().endable_module_ids
+
+    def test_a_b_dossiers_imported_modules_end_in_the_change_dialog(self):
+        """The import gives modules to B dossiers (U logins), which no grant
+        reaches: End Modules ends them, the default module too, since a B
+        dossier has no K access to revoke. On a C dossier the default module
+        ends only with the access."""
+        wizard = self._import_preview([["H010", "Garage", "Boulangerie Test", "", "external",
+                                        "U12340010", "", "PORTAL, BANK"]])
+        self.assertFalse(wizard.problem_text, wizard.problem_text)
+        wizard.with_context(octopus_password=B_USER_PASSWORD).action_import()
+        b_dossier = self.Dossier.search([("code", "=", "H010")])
+        self.assertEqual(b_dossier.access_category, "B")
+        self.assertEqual(b_dossier.active_module_ids, self.portal_module | self.bank_module)
+        self.assertEqual(self._endable_modules(b_dossier),
+                         self.portal_module | self.bank_module)
+        self.assertEqual(self._endable_modules(self.dossier), self.bank_module)
+        with self.assertRefused(UserError, "stays active as long as the client has access"):
+            self._change("end", self.portal_module)
+
+        self._change("end", self.portal_module | self.bank_module, dossiers=b_dossier)
+        self.assertEqual(set(b_dossier.activation_ids.mapped("date_end")), {date(2026, 6, 15)})
+        self.assertEqual(b_dossier.activation_ids.ended_by_id, self.b_user)
+        self.assertFalse(b_dossier.active_module_ids)
+        message = self._last_message(b_dossier)
+        for expected in ("Modules ended on 06/15/2026", "Client Portal", "Bank Statements"):
+            self.assertIn(expected, message)
+
     def test_an_a_dossier_gets_modules_from_no_path(self):
         a_dossier = self._dossier("H011")
         before = self._counts()
