@@ -83,13 +83,24 @@ class OctopusDossierLoader(models.AbstractModel):
 
     @api.model
     def _template_rows(self):
-        """The import template: the headers, and one example row whose kind is
-        written as the user's language writes it."""
+        """The import template: the headers and two example rows that import as
+        they are, their kind written as the user's language writes it: an
+        internal dossier with a K login and modules (the default one and the
+        first other of the catalogue), and an internal dossier without either,
+        since modules run only on a dossier with a login."""
         kinds = dict(self.env["octopus.dossier"]._fields["kind"]._description_selection(self.env))
+        Module = self.env["octopus.module"]
+        modules = Module._default_module() | Module.search([("is_default", "=", False)], limit=1)
+        # Logins are unique over the whole database: a fixed number would be
+        # some other client's in many offices, and the row then refused. The
+        # example's is the next free one, read without drawing it.
+        login = self.env["octopus.client.user"]._peek_login("K")
         return [
             list(self._column_headers().values()),
             ["1001", "Boulangerie Dupont", "Boulangerie Dupont SRL", "BE0477472701",
-             kinds["internal"], "", "gerant@boulangerie.example.be", ""],
+             kinds["internal"], login, "gerant@boulangerie.example.be",
+             ", ".join(modules.mapped("code"))],
+            ["1002", "Cabinet Lambert", "Cabinet Lambert SRL", "", kinds["internal"], "", "", ""],
         ]
 
     @api.model
