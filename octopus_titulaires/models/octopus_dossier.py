@@ -436,9 +436,9 @@ class OctopusDossier(models.Model):
                     "office_email": office_email,
                 }
             )
-        self._attach_logins(dict.fromkeys(self.ids, client_user))
+        self._attach_logins(client_user)
         default_module = self.env["octopus.module"]._default_module()
-        activations = self._start_modules(dict.fromkeys(self.ids, modules | default_module))
+        activations = self._start_modules(modules | default_module)
         for dossier in dossiers:
             dossier.message_post(
                 body=self.env._(
@@ -472,7 +472,7 @@ class OctopusDossier(models.Model):
                         modules=", ".join(running.mapped("name")),
                     )
                 )
-        activations = self._start_modules(dict.fromkeys(self.ids, modules))
+        activations = self._start_modules(modules)
         for dossier in self._sudo_for_access():
             dossier.message_post(
                 body=self.env._(
@@ -534,15 +534,17 @@ class OctopusDossier(models.Model):
         client_users._revoke_if_unused()
 
     def _attach_logins(self, logins):
-        """Give each of these dossiers the login that ``logins`` ({dossier id:
-        octopus.client.user}) names for it; a dossier that holds it already is
-        left as it is. Returns the dossiers that got a login.
+        """Give each of these dossiers its login: ``logins`` is the login of all
+        of them, or {dossier id: octopus.client.user} when each has its own (an
+        import's rows); a dossier that holds it already is left as it is.
+        Returns the dossiers that got a login.
 
         The one way a login reaches a dossier, for the grant and the import
         alike: the rules are checked here (``_check_can_attach``), so that a
         rule added for the grant holds for the import without being said
         twice. One lock for all the dossiers, whatever their number: the
         import attaches a hundred rows' logins at a time."""
+        logins = self._per_dossier(logins)
         self._lock_for_update()
         changing = self.filtered(lambda dossier: dossier.client_user_id != logins[dossier.id])
         by_login = changing.grouped(lambda dossier: logins[dossier.id])
@@ -555,9 +557,10 @@ class OctopusDossier(models.Model):
         return changing
 
     def _start_modules(self, modules):
-        """Start from today, on each of these dossiers, the modules that
-        ``modules`` ({dossier id: octopus.module}) gives it and that it does not
-        run yet, at today's tariffs; return the new activations (as superuser).
+        """Start from today, on each of these dossiers, its modules that it does
+        not run yet, at today's tariffs: ``modules`` are the modules of all of
+        them, or {dossier id: octopus.module} when each has its own (an
+        import's rows). Returns the new activations (as superuser).
 
         The one way modules start, for the grant, Activate Modules and the
         import: modules run only on an active dossier with a login (K or U),
@@ -567,6 +570,7 @@ class OctopusDossier(models.Model):
         self._lock_for_update()
         self._check_active()
         self._check_has_login()
+        modules = self._per_dossier(modules)
         today = fields.Date.context_today(self)
         new_modules = {
             dossier.id: modules[dossier.id] - dossier.activation_ids._running(today).module_id
@@ -762,9 +766,15 @@ class OctopusDossier(models.Model):
         mine = activations.filtered(lambda activation: activation.dossier_id == self)
         return ", ".join(mine.module_id.mapped("name"))
 
+    def _per_dossier(self, value):
+        """{dossier id: value} for these dossiers: ``value`` itself when it is
+        given per dossier (a dict), else the one value of all of them."""
+        return value if isinstance(value, dict) else dict.fromkeys(self.ids, value)
+
     def _create_activations(self, modules):
-        """The activations from today of the modules ``modules`` ({dossier id:
-        octopus.module}) gives each of these dossiers, in one create."""
+        """The activations from today of each of these dossiers' modules
+        (``modules``: as ``_start_modules`` takes them), in one create."""
+        modules = self._per_dossier(modules)
         today = fields.Date.context_today(self)
         return self.env["octopus.module.activation"].create(
             [
