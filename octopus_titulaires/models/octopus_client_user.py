@@ -364,12 +364,7 @@ class OctopusClientUser(models.Model):
         taken whatever their office, so that an office that imported thousands
         of logins does not slow another office's grant. Drawn numbers are never
         handed out twice, even to concurrent transactions."""
-        sequence = self.env["ir.sequence"].sudo().search(
-            [("code", "=", SEQUENCE_CODES[kind]), ("implementation", "=", "standard")], limit=1)
-        if not sequence:
-            raise ValidationError(
-                self.env._("The sequence of %(kind)s logins is missing.", kind=kind)
-            )
+        sequence = self._login_sequence(kind)
         self.flush_model(["login"])
         # Each step draws the next number while the last one drawn is taken: the
         # last one drawn is free (or past the last login of the format).
@@ -391,3 +386,43 @@ class OctopusClientUser(models.Model):
         if number >= 10 ** LOGIN_DIGITS:
             raise ValidationError(self.env._("No %(kind)s login is left to give.", kind=kind))
         return f"{kind}{number:0{LOGIN_DIGITS}d}"
+
+    @api.model
+    def _peek_login(self, kind):
+        """The login of ``kind`` that ``_next_login`` would give now, without
+        drawing it from the sequence: an example to show, such as the import
+        template's, which then imports as it is (logins are unique over the
+        whole database) and leaves the sequence as it was. A grant may take it
+        in the meantime: nothing is reserved."""
+        first = self._login_sequence(kind).number_next_actual
+        self.flush_model(["login"])
+        # The first free number from ``first`` on is ``first`` itself or one
+        # past a taken number.
+        self.env.cr.execute(SQL(
+            """SELECT min(candidate.number)
+                 FROM (SELECT %(first)s::bigint AS number
+                       UNION ALL
+                       SELECT substr(login, 2)::bigint + 1 FROM octopus_client_user
+                        WHERE login ~ %(pattern)s AND substr(login, 2)::bigint >= %(first)s
+                      ) AS candidate
+                WHERE NOT EXISTS (SELECT 1 FROM octopus_client_user AS taken
+                                   WHERE taken.login = %(kind)s || lpad(candidate.number::text,
+                                                                        %(digits)s, '0'))""",
+            first=first, kind=kind, digits=LOGIN_DIGITS,
+            pattern=f"^{kind}[0-9]{{{LOGIN_DIGITS}}}$",
+        ))
+        [number] = self.env.cr.fetchone()
+        if number >= 10 ** LOGIN_DIGITS:
+            raise ValidationError(self.env._("No %(kind)s login is left to give.", kind=kind))
+        return f"{kind}{number:0{LOGIN_DIGITS}d}"
+
+    @api.model
+    def _login_sequence(self, kind):
+        """The sequence that numbers the logins of ``kind``."""
+        sequence = self.env["ir.sequence"].sudo().search(
+            [("code", "=", SEQUENCE_CODES[kind]), ("implementation", "=", "standard")], limit=1)
+        if not sequence:
+            raise ValidationError(
+                self.env._("The sequence of %(kind)s logins is missing.", kind=kind)
+            )
+        return sequence

@@ -153,20 +153,7 @@ class OctopusDossier(models.Model):
     @api.constrains("kind", "client_user_id")
     def _check_client_user_kind(self):
         for dossier in self.filtered("client_user_id"):
-            expected = LOGIN_KIND_BY_DOSSIER_KIND[dossier.kind]
-            if dossier.client_user_id.kind != expected:
-                raise ValidationError(
-                    self.env._(
-                        "Dossier %(dossier)s is %(kind)s: it only accepts a %(expected)s "
-                        "login, not %(login)s.",
-                        dossier=dossier.display_name,
-                        kind=dict(
-                            self._fields["kind"]._description_selection(self.env)
-                        )[dossier.kind],
-                        expected=expected,
-                        login=dossier.client_user_id.login,
-                    )
-                )
+            dossier._check_login_kind(dossier.client_user_id)
 
     @api.constrains("code", "name")
     def _check_text(self):
@@ -345,6 +332,26 @@ class OctopusDossier(models.Model):
                 )
             )
 
+    def _check_login_kind(self, client_user):
+        """A K login belongs to internal dossiers only, a U login to external
+        ones: the constraint on the dossiers' own login, and the check of a
+        login before it is attached (``_check_can_attach``)."""
+        for dossier in self:
+            expected = LOGIN_KIND_BY_DOSSIER_KIND[dossier.kind]
+            if client_user.kind != expected:
+                raise ValidationError(
+                    self.env._(
+                        "Dossier %(dossier)s is %(kind)s: it only accepts a %(expected)s "
+                        "login, not %(login)s.",
+                        dossier=dossier.display_name,
+                        kind=dict(
+                            self._fields["kind"]._description_selection(self.env)
+                        )[dossier.kind],
+                        expected=expected,
+                        login=client_user.login,
+                    )
+                )
+
     def _check_no_other_login(self, client_user_id):
         """A dossier has at most one login: replacing one silently would hand the
         dossier to another client, so the current login must be revoked first."""
@@ -451,9 +458,9 @@ class OctopusDossier(models.Model):
                     "office_email": office_email,
                 }
             )
-        dossiers.write({"client_user_id": client_user.id})
+        self._attach_logins(client_user)
         default_module = self.env["octopus.module"]._default_module()
-        activations = dossiers._create_activations(modules | default_module)
+        activations = self._start_modules(modules | default_module)
         for dossier in dossiers:
             dossier.message_post(
                 body=self.env._(
@@ -470,12 +477,25 @@ class OctopusDossier(models.Model):
         return client_user.sudo(False)
 
     def _activate_modules(self, modules):
-        """Activate more modules from today on dossiers that have client access."""
+        """Activate more modules from today on dossiers that have client access.
+        A module the dossier runs already is refused: the dialog offers only
+        the others, and the chatter says what started."""
         self._lock_for_update()
         self._check_category("C")
-        dossiers = self._sudo_for_access()
-        activations = dossiers._create_activations(modules)
-        for dossier in dossiers:
+        today = fields.Date.context_today(self)
+        for dossier in self:
+            running = modules & dossier.activation_ids._running(today).module_id
+            if running:
+                raise UserError(
+                    self.env._(
+                        "Dossier %(dossier)s runs %(modules)s already: choose modules it does "
+                        "not run yet.",
+                        dossier=dossier.display_name,
+                        modules=", ".join(running.mapped("name")),
+                    )
+                )
+        activations = self._start_modules(modules)
+        for dossier in self._sudo_for_access():
             dossier.message_post(
                 body=self.env._(
                     "Modules activated: %(modules)s.",
@@ -499,29 +519,11 @@ class OctopusDossier(models.Model):
                 )
             )
         self._lock_for_update()
-        self._check_category("C")
-        default_module = self.env["octopus.module"]._default_module()
-        if modules & default_module:
-            raise UserError(
-                self.env._(
-                    "%(module)s stays active as long as the client has access: revoke "
-                    "the access instead.",
-                    module=default_module.name,
-                )
-            )
+        self._check_endable(modules)
         for dossier in self._sudo_for_access():
             running = dossier.activation_ids._running(today).filtered(
                 lambda a: a.module_id in modules
             )
-            missing = modules - running.module_id
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "Dossier %(dossier)s has no running module %(modules)s to end.",
-                        dossier=dossier.display_name,
-                        modules=", ".join(missing.mapped("name")),
-                    )
-                )
             running.write({"date_end": date_end})
             dossier.message_post(
                 body=self.env._(
@@ -552,6 +554,51 @@ class OctopusDossier(models.Model):
                 )
             )
         client_users._revoke_if_unused()
+
+    def _attach_logins(self, logins):
+        """Give each of these dossiers its login: ``logins`` is the login of all
+        of them, or {dossier id: octopus.client.user} when each has its own (an
+        import's rows); a dossier that holds it already is left as it is.
+        Returns the dossiers that got a login.
+
+        The one way a login reaches a dossier, for the grant and the import
+        alike: the rules are checked here (``_check_can_attach``), so that a
+        rule added for the grant holds for the import without being said
+        twice. One lock for all the dossiers, whatever their number: the
+        import attaches a hundred rows' logins at a time."""
+        logins = self._per_dossier(logins)
+        self._lock_for_update()
+        changing = self.filtered(lambda dossier: dossier.client_user_id != logins[dossier.id])
+        by_login = changing.grouped(lambda dossier: logins[dossier.id])
+        for client_user, dossiers in by_login.items():
+            dossiers._check_can_attach(client_user)
+        for client_user, dossiers in changing._sudo_for_access().grouped(
+            lambda dossier: logins[dossier.id]
+        ).items():
+            dossiers.write({"client_user_id": client_user.id})
+        return changing
+
+    def _start_modules(self, modules):
+        """Start from today, on each of these dossiers, its modules that it does
+        not run yet, at today's tariffs: ``modules`` are the modules of all of
+        them, or {dossier id: octopus.module} when each has its own (an
+        import's rows). Returns the new activations (as superuser).
+
+        The one way modules start, for the grant, Activate Modules and the
+        import: modules run only on an active dossier with a login (K or U),
+        so an A dossier runs none and an archived one gets none (it is restored
+        first, by hand). One lock and one create for all the dossiers: the
+        import starts a hundred rows' modules at a time."""
+        self._lock_for_update()
+        self._check_active()
+        self._check_has_login()
+        modules = self._per_dossier(modules)
+        today = fields.Date.context_today(self)
+        new_modules = {
+            dossier.id: modules[dossier.id] - dossier.activation_ids._running(today).module_id
+            for dossier in self
+        }
+        return self._sudo_for_access()._create_activations(new_modules)
 
     def _cost_preview(self, modules, on_date):
         """Per module: the annual price at ``on_date`` and the prorated amount for
@@ -589,11 +636,8 @@ class OctopusDossier(models.Model):
         """Why these dossiers cannot get a K login, as a UserError naming them."""
         if not self:
             raise UserError(self.env._("Select at least one dossier."))
+        self._check_active()
         for dossier in self:
-            if not dossier.active:
-                raise UserError(
-                    self.env._("Dossier %(dossier)s is archived.", dossier=dossier.display_name)
-                )
             if dossier.kind != "internal":
                 raise UserError(
                     self.env._(
@@ -626,6 +670,68 @@ class OctopusDossier(models.Model):
                     )
                 )
             client_user._check_can_take(self)
+
+    def _check_active(self):
+        """An archived dossier gets no login and no module: it is restored first."""
+        for dossier in self:
+            if not dossier.active:
+                raise UserError(
+                    self.env._("Dossier %(dossier)s is archived.", dossier=dossier.display_name)
+                )
+
+    def _check_has_login(self):
+        """Modules run only on a dossier with a login (K or U): an A dossier runs none."""
+        for dossier in self:
+            if dossier.client_user_id.state != "active":
+                raise UserError(
+                    self.env._(
+                        "Dossier %(dossier)s has no client login: modules run only on a dossier "
+                        "with a login (K or U).",
+                        dossier=dossier.display_name,
+                    )
+                )
+
+    def _check_can_attach(self, client_user):
+        """Why these dossiers cannot take the login ``client_user`` (an error
+        naming them): the login is one the user may read, active, of the
+        dossiers' office, client and kind; the dossiers are active and hold no
+        other login."""
+        client_user.with_env(self.env).check_access("read")
+        self._check_active()
+        self._check_login_kind(client_user)
+        self._check_no_other_login(client_user.id)
+        client_user._check_can_take(self)
+
+    def _check_endable(self, modules):
+        """Why ``modules`` cannot be ended on these dossiers (a UserError naming
+        them).
+
+        Whatever runs can be ended, whatever the dossier's category, so that
+        every running activation can be ended from a screen: the import gives
+        modules to B dossiers (external, U login), which no other dialog
+        changes, and earlier imports gave some to dossiers without a login.
+        Ending never adds to an invoice. Only the default module stays as long
+        as the client has access (C): revoking the access ends it."""
+        today = fields.Date.context_today(self)
+        default_module = self.env["octopus.module"]._default_module()
+        for dossier in self:
+            if dossier.access_category == "C" and modules & default_module:
+                raise UserError(
+                    self.env._(
+                        "%(module)s stays active as long as the client has access: revoke "
+                        "the access instead.",
+                        module=default_module.name,
+                    )
+                )
+            missing = modules - dossier.activation_ids._running(today).module_id
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Dossier %(dossier)s has no running module %(modules)s to end.",
+                        dossier=dossier.display_name,
+                        modules=", ".join(missing.mapped("name")),
+                    )
+                )
 
     def _check_category(self, category):
         for dossier in self:
@@ -681,13 +787,21 @@ class OctopusDossier(models.Model):
         mine = activations.filtered(lambda activation: activation.dossier_id == self)
         return ", ".join(mine.module_id.mapped("name"))
 
+    def _per_dossier(self, value):
+        """{dossier id: value} for these dossiers: ``value`` itself when it is
+        given per dossier (a dict), else the one value of all of them."""
+        return value if isinstance(value, dict) else dict.fromkeys(self.ids, value)
+
     def _create_activations(self, modules):
+        """The activations from today of each of these dossiers' modules
+        (``modules``: as ``_start_modules`` takes them), in one create."""
+        modules = self._per_dossier(modules)
         today = fields.Date.context_today(self)
         return self.env["octopus.module.activation"].create(
             [
                 {"dossier_id": dossier.id, "module_id": module.id, "date_start": today}
                 for dossier in self
-                for module in modules
+                for module in modules[dossier.id]
             ]
         )
 

@@ -83,13 +83,24 @@ class OctopusDossierLoader(models.AbstractModel):
 
     @api.model
     def _template_rows(self):
-        """The import template: the headers, and one example row whose kind is
-        written as the user's language writes it."""
+        """The import template: the headers and two example rows that import as
+        they are, their kind written as the user's language writes it: an
+        internal dossier with a K login and modules (the default one and the
+        first other of the catalogue), and an internal dossier without either,
+        since modules run only on a dossier with a login."""
         kinds = dict(self.env["octopus.dossier"]._fields["kind"]._description_selection(self.env))
+        Module = self.env["octopus.module"]
+        modules = Module._default_module() | Module.search([("is_default", "=", False)], limit=1)
+        # Logins are unique over the whole database: a fixed number would be
+        # some other client's in many offices, and the row then refused. The
+        # example's is the next free one, read without drawing it.
+        login = self.env["octopus.client.user"]._peek_login("K")
         return [
             list(self._column_headers().values()),
             ["1001", "Boulangerie Dupont", "Boulangerie Dupont SRL", "BE0477472701",
-             kinds["internal"], "", "gerant@boulangerie.example.be", ""],
+             kinds["internal"], login, "gerant@boulangerie.example.be",
+             ", ".join(modules.mapped("code"))],
+            ["1002", "Cabinet Lambert", "Cabinet Lambert SRL", "", kinds["internal"], "", "", ""],
         ]
 
     @api.model
@@ -464,13 +475,21 @@ class OctopusDossierLoader(models.AbstractModel):
 
     @api.model
     def _write_logins(self, plans, company):
-        """Give the rows' dossiers the login each names, created when it is new,
-        under the grant's rules (an active login of the same office and client)."""
-        ClientUser = self.env["octopus.client.user"].sudo().with_context(**QUIET)
+        """Give the rows' dossiers the login each names, created when it is new.
+        The login reaches the dossier through the dossier's own
+        ``_attach_logins``, the grant's: its rules (an active dossier, an active
+        login of the same office, client and kind, no other login) hold for
+        the import without being said here."""
+        login_plans = [plan for plan in plans if plan["login"]]
+        if not login_plans:
+            return
+        dossiers = self.env["octopus.dossier"].concat(*(plan["record"] for plan in login_plans))
+        # Logins are written as superuser, as the grant writes them, once the
+        # user is known to be allowed to change these dossiers.
+        ClientUser = dossiers._sudo_for_access().env["octopus.client.user"].with_context(**QUIET)
         by_login = {}
-        for plan in plans:
-            if plan["login"]:
-                by_login.setdefault(plan["login"], []).append(plan)
+        for plan in login_plans:
+            by_login.setdefault(plan["login"], []).append(plan)
         # Looked up again rather than taken from the plan: an earlier row of the
         # same write may have created the login.
         known = {client_user.login: client_user
@@ -483,27 +502,21 @@ class OctopusDossierLoader(models.AbstractModel):
             for login in new_logins
         ])
         known.update(zip(new_logins, created))
-        for login, login_plans in by_login.items():
-            dossiers = self.env["octopus.dossier"].concat(
-                *(plan["record"] for plan in login_plans)
-            )
-            changing = dossiers.filtered(lambda dossier: dossier.client_user_id != known[login])
-            changing._lock_for_update()
-            # The dossier's constraints hold the grant's rules (same office and client).
-            changing._sudo_for_access().write({"client_user_id": known[login].id})
+        dossiers._attach_logins({plan["record"].id: known[plan["login"]] for plan in login_plans})
 
     @api.model
     def _write_activations(self, plans, company):
-        today = fields.Date.context_today(self)
-        self.env["octopus.dossier"].concat(
-            *(plan["record"] for plan in plans
-              if any(module not in plan["running"] for module in plan["modules"]))
-        )._lock_for_update()
-        self.env["octopus.module.activation"].sudo().create([
-            {"dossier_id": plan["record"].id, "module_id": module.id, "date_start": today}
-            for plan in plans
-            for module in plan["modules"] if module not in plan["running"]
-        ])
+        """Start the rows' modules through the dossier's own ``_start_modules``,
+        the grant's: a row whose dossier has no login, or is archived, is
+        refused there too; modules that run already are left running."""
+        module_plans = [plan for plan in plans if plan["modules"]]
+        if not module_plans:
+            return
+        Module = self.env["octopus.module"]
+        dossiers = self.env["octopus.dossier"].concat(*(plan["record"] for plan in module_plans))
+        dossiers._start_modules(
+            {plan["record"].id: Module.concat(*plan["modules"]) for plan in module_plans}
+        )
 
     @api.model
     def _needs_password(self, plans):

@@ -1,11 +1,13 @@
+import base64
 from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import B_USER_PASSWORD, OctopusCase
+from .test_dossier_import import HEADER, xlsx
 
 
 @tagged("post_install", "-at_install")
@@ -65,7 +67,7 @@ class TestAccessChanges(OctopusCase):
 
     def test_activating_a_running_module_is_refused(self):
         before = self._counts()
-        with self.assertRefused(ValidationError, "already active on dossier"):
+        with self.assertRefused(UserError, "runs Bank Statements already"):
             self._change("activate", self.bank_module)
         self.assertEqual(self._counts(), before)
 
@@ -149,3 +151,63 @@ class TestAccessChanges(OctopusCase):
                          self.bank_module.name, "07/01/2026", "None"):
             self.assertIn(expected, recap)
         self.assertNotIn(self.portal_module.name, recap, "only the modules that end")
+
+    def _import_preview(self, rows):
+        """The import dialog of the B user, previewed."""
+        wizard = self.env["octopus.dossier.import"].with_user(self.b_user).create(
+            {"file": base64.b64encode(xlsx([HEADER, *rows])), "filename": "rows.xlsx",
+             "company_id": self.office.id}
+        )
+        wizard.action_preview()
+        return wizard
+
+    def _endable_modules(self, dossiers):
+        """The modules the End Modules dialog offers for ``dossiers``."""
+        Change = self.env["octopus.dossier.change"].with_user(self.b_user).with_context(
+            active_model="octopus.dossier", active_ids=dossiers.ids, default_operation="end"
+        )
+        return Form(Change).save().endable_module_ids
+
+    def test_a_b_dossiers_imported_modules_end_in_the_change_dialog(self):
+        """The import gives modules to B dossiers (U logins), which no grant
+        reaches: End Modules ends them, the default module too, since a B
+        dossier has no K access to revoke. On a C dossier the default module
+        ends only with the access."""
+        wizard = self._import_preview([["H010", "Garage", "Boulangerie Test", "", "external",
+                                        "U12340010", "", "PORTAL, BANK"]])
+        self.assertFalse(wizard.problem_text, wizard.problem_text)
+        wizard.with_context(octopus_password=B_USER_PASSWORD).action_import()
+        b_dossier = self.Dossier.search([("code", "=", "H010")])
+        self.assertEqual(b_dossier.access_category, "B")
+        self.assertEqual(b_dossier.active_module_ids, self.portal_module | self.bank_module)
+        self.assertEqual(self._endable_modules(b_dossier),
+                         self.portal_module | self.bank_module)
+        self.assertEqual(self._endable_modules(self.dossier), self.bank_module)
+        with self.assertRefused(UserError, "stays active as long as the client has access"):
+            self._change("end", self.portal_module)
+
+        self._change("end", self.portal_module | self.bank_module, dossiers=b_dossier)
+        self.assertEqual(set(b_dossier.activation_ids.mapped("date_end")), {date(2026, 6, 15)})
+        self.assertEqual(b_dossier.activation_ids.ended_by_id, self.b_user)
+        self.assertFalse(b_dossier.active_module_ids)
+        message = self._last_message(b_dossier)
+        for expected in ("Modules ended on 06/15/2026", "Client Portal", "Bank Statements"):
+            self.assertIn(expected, message)
+
+    def test_an_a_dossier_gets_modules_from_no_path(self):
+        a_dossier = self._dossier("H011")
+        before = self._counts()
+        wizard = self._import_preview([["H011", "Dossier H011", "Boulangerie Test", "",
+                                        "internal", "", "", "BANK"]])
+        self.assertIn("Row 2, column modules: Modules run only on a dossier with a login",
+                      wizard.problem_text)
+        with self.assertRefused(UserError, "Nothing was imported"):
+            wizard.with_context(octopus_password=B_USER_PASSWORD).action_import()
+        with self.assertRefused(UserError, "is in category A; this needs category C"):
+            self._change("activate", self.bank_module, dossiers=a_dossier)
+        # Below the dialogs and the import, the one method that starts modules.
+        with self.assertRefused(UserError, "has no client login: modules run only on a dossier "
+                                           "with a login"):
+            a_dossier.with_user(self.b_user)._start_modules({a_dossier.id: self.bank_module})
+        self.assertEqual(self._counts(), before)
+        self.assertFalse(a_dossier.activation_ids)

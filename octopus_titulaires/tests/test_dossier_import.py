@@ -256,37 +256,70 @@ class TestDossierImport(OctopusCase):
         )
 
     def _template(self):
+        """The template as the B user downloads it, and its rows; downloading
+        it draws no login from the sequence."""
+        sequence = self.ClientUser._login_sequence("K")
+        next_number = sequence.number_next_actual
         wizard = self.env["octopus.dossier.import"].with_user(self.b_user).create({})
         action = wizard.action_download_template()
+        sequence.invalidate_recordset(["number_next_actual"])
+        self.assertEqual(sequence.number_next_actual, next_number, "no login drawn")
         self.assertIn("template_file", action["url"])
         self.assertIn(f"mimetype={XLSX_MIMETYPE}", action["url"])
         content = base64.b64decode(wizard.template_file)
         return content, list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
 
-    def test_template_has_the_columns_and_one_example_that_imports(self):
+    def _assert_template_imports(self, content, rows):
+        """The template's two example rows preview without a problem and import
+        as they are: the K row gets its login, the default module and the
+        other module it names; the row without a login runs no module."""
+        k_row, plain_row = rows[1], rows[2]
+        self.assertRegex(k_row[5], r"^K[0-9]{8}$")
+        self.assertEqual(k_row[7], "PORTAL, BANK")
+        self.assertFalse(plain_row[5] or plain_row[7], "no login, no module")
+        preview = self._preview([], builder=lambda _rows: content)
+        self.assertEqual((preview.create_count, preview.problem_count), (2, 0))
+        self.assertTrue(preview.needs_password)
+        preview.with_context(octopus_password=B_USER_PASSWORD).action_import()
+        dossiers = {dossier.code: dossier for dossier in self._office_dossiers()}
+        with_login, without_login = dossiers[str(k_row[0])], dossiers[str(plain_row[0])]
+        self.assertEqual((with_login.access_category, with_login.client_user_id.login),
+                         ("C", k_row[5]))
+        self.assertEqual(with_login.active_module_ids, self.portal_module | self.bank_module)
+        self.assertEqual((without_login.access_category, without_login.activation_ids),
+                         ("A", self.Activation))
+
+    def test_template_has_the_columns_and_two_examples_that_import(self):
+        # Logins imported at the numbers the sequence gives next: the example skips them.
+        next_login = self.ClientUser._peek_login("K")
+        taken = [f"K{int(next_login[1:]) + step:08d}" for step in (0, 1)]
+        for login in taken:
+            self._login("K", login=login)
         content, rows = self._template()
         self.assertEqual(list(rows[0]), ["Code", "Name", "Client", "VAT", "Kind", "Login",
                                          "Client e-mail", "Modules"])
-        self.assertEqual(len(rows), 2)
-        self.assertEqual(rows[1][4], "Internal")
-        preview = self._preview([], builder=lambda _rows: content)
-        self.assertEqual((preview.create_count, preview.problem_count), (1, 0))
+        self.assertEqual(len(rows), 3)
+        self.assertEqual((rows[1][4], rows[2][4]), ("Internal", "Internal"))
+        self.assertEqual(rows[1][5], f"K{int(next_login[1:]) + 2:08d}")
+        self._assert_template_imports(content, rows)
 
-    def test_template_speaks_the_users_language(self):
-        for lang, headers, kind in (
-            ("fr_BE", ["Code", "Nom", "Client", "TVA", "Type", "Numéro d'utilisateur",
-                       "E-mail client", "Modules"], "Interne"),
-            ("nl_BE", ["Code", "Naam", "Klant", "Btw", "Soort", "Gebruikersnummer",
-                       "E-mail klant", "Modules"], "Intern"),
-        ):
-            with self.subTest(lang=lang):
-                self.env["res.lang"]._activate_lang(lang)
-                self.env["ir.module.module"]._load_module_terms(["octopus_titulaires"], [lang])
-                self.b_user.lang = lang
-                content, rows = self._template()
-                self.assertEqual((list(rows[0]), rows[1][4]), (headers, kind))
-                preview = self._preview([], builder=lambda _rows, content=content: content)
-                self.assertEqual((preview.create_count, preview.problem_count), (1, 0))
+    def _assert_template_speaks(self, lang, headers, kind):
+        self.env["res.lang"]._activate_lang(lang)
+        self.env["ir.module.module"]._load_module_terms(["octopus_titulaires"], [lang])
+        self.b_user.lang = lang
+        content, rows = self._template()
+        self.assertEqual((list(rows[0]), rows[1][4], rows[2][4]), (headers, kind, kind))
+        self._assert_template_imports(content, rows)
+
+    def test_template_in_french_imports_as_it_is(self):
+        self._assert_template_speaks(
+            "fr_BE", ["Code", "Nom", "Client", "TVA", "Type", "Numéro d'utilisateur",
+                      "E-mail client", "Modules"], "Interne")
+
+    def test_template_in_dutch_imports_as_it_is(self):
+        self._assert_template_speaks(
+            "nl_BE", ["Code", "Naam", "Klant", "Btw", "Soort", "Gebruikersnummer",
+                      "E-mail klant", "Modules"], "Intern")
 
     def test_user_without_the_group_cannot_import(self):
         with self.assertRaises(AccessError):

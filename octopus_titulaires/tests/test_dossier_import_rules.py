@@ -193,3 +193,95 @@ class TestDossierImportRules(OctopusCase):
         self.assertEqual(self.Dossier.search(action["domain"]), wizard.dossier_ids)
         self.assertIn("Updated by the import of rows.xlsx, row 2.", existing.message_ids[0].body)
         self.assertIn("Created by the import of rows.xlsx, row 3.", created.message_ids[0].body)
+
+    def _assert_refused_by_plan(self, rows, refusals):
+        """The preview names each refused row and its column with the message
+        (``refusals``: [(row, column, message)]), the import refuses the same,
+        nothing is written."""
+        before = self._counts()
+        wizard = self._preview(rows)
+        for row, column, message in refusals:
+            self.assertIn(f"Row {row}, column {column}: {message}", wizard.problem_text)
+        self.assertEqual(wizard.problem_count, len(refusals))
+        with self.assertRefused(UserError, "Nothing was imported"):
+            self._import(wizard)
+        self.assertEqual(self._counts(), before)
+
+    def test_modules_on_a_row_without_login_are_refused(self):
+        a_dossier = self._dossier("R020")
+        no_login = ("Modules run only on a dossier with a login (K or U): give the row a login, "
+                    "or leave its modules empty.")
+        self._assert_refused_by_plan(
+            [["R020", "Dossier R020", "Boulangerie Test", "", "internal", "", "", "BANK"],
+             ["R021", "New", "Boulangerie Test", "", "internal", "", "", "PORTAL"],
+             ["R022", "External", "Boulangerie Test", "", "external", "", "", "DMS"]],
+            [(2, "modules", no_login), (3, "modules", no_login), (4, "modules", no_login)],
+        )
+        self.assertFalse(a_dossier.activation_ids)
+        self.assertFalse(self._office_dossier("R021") | self._office_dossier("R022"))
+
+    def test_an_archived_dossier_is_refused_even_with_a_login_and_modules(self):
+        archived = self._dossier("R023")
+        archived.active = False
+        row = ["R023", "Dossier R023", "Boulangerie Test", "", "internal", "K55550023", "",
+               "BANK"]
+        self._assert_refused_by_plan([row], [(2, "code", "Dossier R023 is archived: restore "
+                                                         "it in Odoo before importing changes "
+                                                         "to it.")])
+        self.assertFalse(archived.client_user_id)
+        self.assertFalse(archived.activation_ids)
+        self.assertFalse(self.ClientUser.search([("login", "=", "K55550023")]))
+        # Restored by hand, the dossier takes the same row.
+        archived.active = True
+        self._import(self._preview([row]))
+        self.assertEqual(archived.client_user_id.login, "K55550023")
+        self.assertEqual(archived.active_module_ids, self.portal_module | self.bank_module)
+
+    def test_the_dossiers_own_rules_hold_at_the_write(self):
+        """Logins and modules reach a dossier through its own methods, the
+        grant's: a row that passed the checks is refused by them when its
+        dossier changed in the meantime, by row and column, nothing written."""
+        loader = self.env["octopus.dossier.loader"].with_user(self.b_user)
+        c_dossier = self._dossier("R025", login=self._login("K"))
+        records, _problems = loader._read([
+            HEADER,
+            ["R024", "Dossier R024", "Boulangerie Test", "", "internal", "K55550024", "", "BANK"],
+            ["R025", "Dossier R025", "Boulangerie Test", "", "internal", "", "", "BANK"],
+        ])
+        to_archive = self._dossier("R024")
+        plans, problems = loader._plan(records, self.office)
+        self.assertEqual((len(plans), problems), (2, []))
+        # Meanwhile, another user archives one dossier and revokes the other's access.
+        to_archive.active = False
+        c_dossier._revoke_access()
+        before = self._counts()
+        self.assertEqual(loader._apply(plans, self.office), [
+            (2, "login, client_email", "Dossier [R024] Dossier R024 is archived."),
+            (3, "modules", "Dossier [R025] Dossier R025 has no client login: modules run only "
+                           "on a dossier with a login (K or U)."),
+        ])
+        self.assertEqual(self._counts(), before)
+        self.assertFalse((to_archive | c_dossier).activation_ids)
+        self.assertFalse(self.ClientUser.search([("login", "=", "K55550024")]))
+
+    def test_the_write_locks_and_creates_once_per_chunk(self):
+        """The rows' logins and modules go to the dossiers' methods a chunk at
+        a time: one lock per chunk and stage, one create of activations per
+        chunk, whatever the number of rows."""
+        rows = [[f"P{index:04d}", f"Dossier {index}", f"Client {index}", "", "internal",
+                 f"K5556{index:04d}", "", "BANK"] for index in range(2 * WRITE_CHUNK)]
+        Dossier = type(self.env["octopus.dossier"])
+        with patch.object(Dossier, "_lock_for_update", autospec=True,
+                          side_effect=Dossier._lock_for_update) as lock, \
+                patch.object(Dossier, "_create_activations", autospec=True,
+                             side_effect=Dossier._create_activations) as create:
+            wizard = self._preview(rows)
+        self.assertEqual((wizard.create_count, wizard.problem_count), (2 * WRITE_CHUNK, 0))
+        # Per chunk: the logins' lock, then the modules' lock.
+        self.assertEqual([len(call.args[0]) for call in lock.call_args_list], [WRITE_CHUNK] * 4)
+        self.assertEqual([len(call.args[0]) for call in create.call_args_list], [WRITE_CHUNK] * 2)
+        self.assertEqual(
+            [sum(len(modules) for modules in call.args[1].values())
+             for call in create.call_args_list],
+            [2 * WRITE_CHUNK] * 2, "each row runs BANK and, with its K login, the default module",
+        )

@@ -4,7 +4,9 @@ from odoo.exceptions import UserError
 
 class OctopusDossierChange(models.TransientModel):
     """Later changes to a dossier with client access: activate modules, end
-    modules, or revoke the K login; each confirmed with the user's password."""
+    modules, or revoke the K login; each confirmed with the user's password.
+    Ending modules is open to any dossier that runs some (a B dossier's, given
+    by the import, too): see ``octopus.dossier._check_endable``."""
 
     _name = "octopus.dossier.change"
     _inherit = ["octopus.access.dialog"]
@@ -27,6 +29,9 @@ class OctopusDossierChange(models.TransientModel):
     running_module_ids = fields.Many2many(
         "octopus.module", compute="_compute_running_module_ids", string="Running Modules"
     )
+    endable_module_ids = fields.Many2many(
+        "octopus.module", compute="_compute_endable_module_ids", string="Modules That Can End"
+    )
     module_ids = fields.Many2many("octopus.module", string="Modules")
     date_end = fields.Date(
         string="Ended On",
@@ -41,6 +46,16 @@ class OctopusDossierChange(models.TransientModel):
     def _compute_running_module_ids(self):
         for wizard in self:
             wizard.running_module_ids = wizard.dossier_ids.active_module_ids
+
+    @api.depends("dossier_ids")
+    def _compute_endable_module_ids(self):
+        default_module = self.env["octopus.module"]._default_module()
+        for wizard in self:
+            endable = wizard.dossier_ids.active_module_ids
+            # The default module of a dossier with client access ends with the access only.
+            if "C" in wizard.dossier_ids.mapped("access_category"):
+                endable -= default_module
+            wizard.endable_module_ids = endable
 
     @api.depends("dossier_ids", "module_ids", "operation")
     def _compute_cost_preview(self):
@@ -84,8 +99,11 @@ class OctopusDossierChange(models.TransientModel):
             return
         if not self.dossier_ids:
             raise UserError(self.env._("Select at least one dossier."))
-        self.dossier_ids._check_category("C")
+        if self.operation != "end":
+            self.dossier_ids._check_category("C")
         if self.operation in ("activate", "end") and not self.module_ids:
             raise UserError(self.env._("Choose at least one module."))
-        if self.operation == "activate":
+        if self.operation == "end":
+            self.dossier_ids._check_endable(self.module_ids)
+        elif self.operation == "activate":
             self.dossier_ids._cost_preview(self.module_ids, fields.Date.context_today(self))
