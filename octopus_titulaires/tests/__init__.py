@@ -34,3 +34,4 @@ from . import test_holder
 from . import test_attacks_holder
 from . import test_additional_dossiers
 from . import test_access_request
+from . import test_attacks_request
