@@ -9,6 +9,14 @@ from odoo.tests import Form, TransactionCase, new_test_user
 
 
 B_USER_PASSWORD = "holder-secret-1"
+# The modules whose words a tour in another language reads.
+TOUR_MODULES = ("base", "web", "mail", "portal", "octopus_titulaires")
+
+
+def load_language(env, lang, modules=TOUR_MODULES):
+    """Activate ``lang`` with its translations of ``modules``, as installing it does."""
+    env["res.lang"]._activate_lang(lang)
+    env["ir.module.module"]._load_module_terms(list(modules), [lang], overwrite=True)
 
 
 def assert_signup_link(case, body_html, user):

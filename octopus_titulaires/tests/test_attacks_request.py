@@ -6,7 +6,8 @@ import json
 
 from odoo.tests import tagged
 
-from .test_attacks_rpc import ACCESS_ERROR, PASSWORDS, RULE_REFUSAL, USER_ERROR, RpcAttackCase
+from .test_attacks_holder import HolderRpcCase
+from .test_attacks_rpc import ACCESS_ERROR, PASSWORDS, RULE_REFUSAL, USER_ERROR
 
 REQUEST = "octopus.access.request"
 ANSWER = "octopus.access.request.answer"
@@ -14,14 +15,7 @@ NOT_THE_HOLDER = r"Only the office holder of Fiduciaire Attaquee, atk_b1"
 
 
 @tagged("post_install", "-at_install")
-class TestRpcAttacksRequest(RpcAttackCase):
-    def setUp(self):
-        super().setUp()
-        # Office 1 confirms with its holder, b1; office 2 with its own, b2.
-        self.office.write({"octopus_confirmation": "holder", "octopus_holder_id": self.b1.id})
-        self.other_office.write({"octopus_confirmation": "holder",
-                                 "octopus_holder_id": self.b2.id})
-
+class TestRpcAttacksRequest(HolderRpcCase):
     def _ask(self, dossier):
         """b1's colleague fills the grant dialog in and asks the holder."""
         self.login_as(self.b1_colleague)

@@ -1,15 +1,14 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import load_language
+
 
 @tagged("post_install", "-at_install")
 class TestRequestTour(HttpCase):
     def test_a_colleague_asks_and_the_holder_confirms_in_french_and_dutch(self):
         for lang in ("fr_BE", "nl_BE"):
             with self.subTest(lang=lang):
-                self.env["res.lang"]._activate_lang(lang)
-                self.env["ir.module.module"]._load_module_terms(
-                    ["base", "web", "mail", "portal", "octopus_titulaires"], [lang],
-                    overwrite=True)
+                load_language(self.env, lang)
                 self._ask_and_confirm_in_the_browser(lang)
 
     def _user(self, login, office, lang, **values):
