@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import B_USER_PASSWORD, OctopusCase
+from .common import B_USER_PASSWORD, OctopusCase, load_language, load_migration
 
 COLLEAGUE_PASSWORD = "colleague-secret-2"
 REASON = "Not this year: the client has not paid its last invoice."
@@ -374,3 +374,21 @@ class TestAccessRequest(OctopusCase):
         self._confirm(request, self.other_colleague, "other-secret-3")
         self.assertEqual(self.dossier.access_category, "C")
         self.assertEqual(self.dossier.activation_ids.confirmed_by_id, self.other_colleague)
+
+    def test_an_upgrade_writes_the_grants_mails_again(self):
+        """The templates of an upgraded database, which its upgrade does not
+        load again (noupdate), are reset from the addon with their French."""
+        load_language(self.env, "fr_BE", ["octopus_titulaires"])
+        templates = [self.env.ref(f"octopus_titulaires.{name}") for name in (
+            "mail_template_activation_confirmation", "mail_template_client_username")]
+        for template in templates:
+            template.with_context(lang="en_US").body_html = "<p>As the office left it</p>"
+            template.with_context(lang="fr_BE").body_html = "<p>Comme le bureau l'a laissé</p>"
+        load_migration("18.0.1.3.0", "post-migrate").migrate(self.env.cr, "18.0.1.2.0")
+        for template in templates:
+            with self.subTest(template=template.name):
+                template.invalidate_recordset()
+                self.assertIn("Asked by <t t-out=\"confirmation.requested_by.name",
+                              template.with_context(lang="en_US").body_html)
+                self.assertIn("Demandé par <t t-out=\"confirmation.requested_by.name",
+                              template.with_context(lang="fr_BE").body_html)
