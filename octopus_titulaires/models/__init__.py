@@ -8,3 +8,4 @@ from . import octopus_billing_summary
 from . import octopus_dossier_loader
 from . import res_users
 from . import mail_message
+from . import octopus_access_request

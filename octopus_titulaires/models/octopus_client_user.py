@@ -4,6 +4,8 @@ from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
+from ..tools import confirmed_by_another
+
 # ASCII digits only: ``\d`` would take full-width or Arabic-Indic ones.
 LOGIN_PATTERN = re.compile(r"^[KU][0-9]{8}$")
 LOGIN_DIGITS = 8
@@ -334,6 +336,12 @@ class OctopusClientUser(models.Model):
             self.env.ref(xmlid).with_context(
                 octopus_client_mail=client_mail, octopus_added_activations=added,
             ).send_mail(self.id, force_send=False)
+
+    def _confirmed_by_another(self):
+        """For the grant's mails: who asked and who confirmed the grant being
+        mailed, when the office holder confirmed it for somebody else
+        (an ``AccessConfirmation``), or None."""
+        return confirmed_by_another(self.env)
 
     @api.model
     def _grant_mail_plan(self, office_email, client_email=False, client_mail=False,

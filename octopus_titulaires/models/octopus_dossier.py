@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+from markupsafe import Markup
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from psycopg2.errors import LockNotAvailable
 
@@ -7,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date
+
+from ..tools import confirmed_by_another
 
 
 # The kind of login each kind of dossier accepts (DESIGN.md, "Rules").
@@ -222,6 +225,18 @@ class OctopusDossier(models.Model):
         if before is not None:
             self._check_access_result(before)
         return result
+
+    def message_post(self, **kwargs):
+        """The message of a change of client access that the office holder
+        confirmed for somebody else says who asked and who confirmed."""
+        confirmation = confirmed_by_another(self.env)
+        if confirmation and kwargs.get("body"):
+            kwargs["body"] = Markup("%s<br/>%s") % (kwargs["body"], self.env._(
+                "Asked by %(requested_by)s and confirmed by %(confirmed_by)s, the office holder.",
+                requested_by=confirmation.requested_by.name,
+                confirmed_by=confirmation.confirmed_by.name,
+            ))
+        return super().message_post(**kwargs)
 
     def _check_access_fields(self, vals):
         """Refuse at once a request that names client access in its values

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..tools import access_confirmation
+
 # How the amount on the next invoice may be searched, and whether an amount of
 # zero (an activation that adds nothing to the invoice) matches.
 AMOUNT_OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -74,11 +76,20 @@ class OctopusModuleActivation(models.Model):
         help="The module's tariff on the start date, frozen when the module was activated.",
     )
     currency_id = fields.Many2one(related="module_id.currency_id")
+    # Who asked for the module; when the office holder confirmed it (at the
+    # user's desk or from a request), ``confirmed_by_id`` names the holder.
     activated_by_id = fields.Many2one(
         "res.users",
         default=lambda self: self.env.user,
         readonly=True,
         groups="octopus_titulaires.group_titulaire",
+    )
+    confirmed_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        groups="octopus_titulaires.group_titulaire",
+        help="The user whose password confirmed the activation: the office holder, or the "
+        "user who asked for it when each B user confirms with their own password.",
     )
     ended_by_id = fields.Many2one(
         "res.users", readonly=True, groups="octopus_titulaires.group_titulaire"
@@ -187,8 +198,13 @@ class OctopusModuleActivation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # Only the dossier's access methods create activations (no user has the
-        # right to): the price is always the tariff of the start date.
+        # right to): the price is always the tariff of the start date, and who
+        # asked and who confirmed are those of the confirmation they run under.
+        confirmation = access_confirmation(self.env)
         for vals in vals_list:
+            if confirmation:
+                vals["activated_by_id"] = confirmation.requested_by.id
+                vals["confirmed_by_id"] = confirmation.confirmed_by.id
             module = self.env["octopus.module"].browse(vals.get("module_id"))
             date_start = fields.Date.to_date(vals.get("date_start")) or (
                 fields.Date.context_today(self)
@@ -207,7 +223,9 @@ class OctopusModuleActivation(models.Model):
                 )
             )
         if vals.get("date_end") and "ended_by_id" not in vals:
-            vals = dict(vals, ended_by_id=self.env.uid)
+            confirmation = access_confirmation(self.env)
+            vals = dict(vals, ended_by_id=(confirmation.requested_by.id if confirmation
+                                           else self.env.uid))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

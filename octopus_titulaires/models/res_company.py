@@ -23,6 +23,7 @@ MODULE_OVERVIEW = "octopus_titulaires.octopus_dossier_action_overview"
 NEXT_INVOICE = "octopus_titulaires.octopus_invoice_line_action"
 THIS_MONTH = "octopus_titulaires.octopus_module_activation_action_this_month"
 WITHOUT_CONSENT = "octopus_titulaires.octopus_client_user_action_without_consent"
+REQUESTS = "octopus_titulaires.octopus_access_request_action"
 
 
 class ResCompany(models.Model):
@@ -110,6 +111,15 @@ class ResCompany(models.Model):
             problem = company._octopus_holder_problem()
             if problem:
                 raise ValidationError(problem)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "octopus_holder_id" in vals:
+            # What waits for the holder goes to the one now named.
+            self.env["octopus.access.request"].sudo().search(
+                [("company_id", "in", self.ids), ("state", "=", "requested")]
+            )._hand_to_holder()
+        return result
 
     def _octopus_holder_problem(self):
         """Why no change of client access can be confirmed in this office (a
@@ -337,6 +347,8 @@ class ResCompany(models.Model):
                 self.env))[self.octopus_confirmation],
             "holder": self.sudo().octopus_holder_id.name or False,
             "holder_problem": self._octopus_holder_problem(),
+            "requests": self.env["octopus.access.request"].search_count(
+                office + [("state", "=", "requested")]),
         }
         try:
             invoice = self._octopus_project_invoice(today)
@@ -383,3 +395,6 @@ class ResCompany(models.Model):
 
     def action_octopus_without_consent(self):
         return self._octopus_dashboard_action(WITHOUT_CONSENT)
+
+    def action_octopus_requests(self):
+        return self._octopus_dashboard_action(REQUESTS)

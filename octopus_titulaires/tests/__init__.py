@@ -33,3 +33,6 @@ from . import test_missed_days
 from . import test_holder
 from . import test_attacks_holder
 from . import test_additional_dossiers
+from . import test_access_request
+from . import test_attacks_request
+from . import test_request_tour

@@ -1,3 +1,4 @@
+import importlib.util
 from contextlib import contextmanager
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
@@ -5,10 +6,28 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import html
 
 from odoo.addons.mail.tests.common import MailCase
+from odoo.modules.module import get_module_path
 from odoo.tests import Form, TransactionCase, new_test_user
 
 
 B_USER_PASSWORD = "holder-secret-1"
+# The modules whose words a tour in another language reads.
+TOUR_MODULES = ("base", "web", "mail", "portal", "octopus_titulaires")
+
+
+def load_migration(version, script):
+    """The addon's migration ``script`` (such as ``post-migrate``) of ``version``."""
+    path = f"{get_module_path('octopus_titulaires')}/migrations/{version}/{script}.py"
+    spec = importlib.util.spec_from_file_location(f"octopus_{script}", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
+def load_language(env, lang, modules=TOUR_MODULES):
+    """Activate ``lang`` with its translations of ``modules``, as installing it does."""
+    env["res.lang"]._activate_lang(lang)
+    env["ir.module.module"]._load_module_terms(list(modules), [lang], overwrite=True)
 
 
 def assert_signup_link(case, body_html, user):

@@ -7,14 +7,18 @@ from odoo.tests import tagged
 from .test_attacks_rpc import ACCESS_ERROR, PASSWORDS, RULE_REFUSAL, USER_ERROR, RpcAttackCase
 
 
-@tagged("post_install", "-at_install")
-class TestRpcAttacksHolder(RpcAttackCase):
+class HolderRpcCase(RpcAttackCase):
+    """The two offices confirm with their holders: office 1 with b1, office 2 with b2."""
+
     def setUp(self):
         super().setUp()
-        # Office 1 confirms with its holder, b1; office 2 with its own, b2.
         self.office.write({"octopus_confirmation": "holder", "octopus_holder_id": self.b1.id})
         self.other_office.write({"octopus_confirmation": "holder",
                                  "octopus_holder_id": self.b2.id})
+
+
+@tagged("post_install", "-at_install")
+class TestRpcAttacksHolder(HolderRpcCase):
 
     def _confirm(self, grant_id, password):
         return self.button("octopus.dossier.grant", "action_confirm", grant_id,

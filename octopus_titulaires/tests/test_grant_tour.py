@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import load_language
+
 
 @tagged("post_install", "-at_install")
 class TestGrantTour(HttpCase):
@@ -9,10 +11,7 @@ class TestGrantTour(HttpCase):
     def test_grant_dialog_in_french_and_dutch(self):
         for lang in ("fr_BE", "nl_BE"):
             with self.subTest(lang=lang):
-                self.env["res.lang"]._activate_lang(lang)
-                self.env["ir.module.module"]._load_module_terms(
-                    ["base", "web", "mail", "portal", "octopus_titulaires"], [lang],
-                    overwrite=True)
+                load_language(self.env, lang)
                 self._grant_in_the_browser(lang)
 
     def _grant_in_the_browser(self, lang):
@@ -62,10 +61,7 @@ class TestGrantTour(HttpCase):
         joins the same K login, the dialog naming both clients."""
         for number, lang in ((45, "fr_BE"), (46, "nl_BE")):
             with self.subTest(lang=lang):
-                self.env["res.lang"]._activate_lang(lang)
-                self.env["ir.module.module"]._load_module_terms(
-                    ["base", "web", "mail", "portal", "octopus_titulaires"], [lang],
-                    overwrite=True)
+                load_language(self.env, lang)
                 office = self.env["res.company"].create(
                     {"name": f"Fiduciaire Supplementaire {lang}",
                      "octopus_b_number": f"B000000{number}"})

@@ -1,13 +1,11 @@
 import base64
-import importlib.util
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.modules.module import get_module_path
 from odoo.tests import new_test_user, tagged
 
-from .common import B_USER_PASSWORD, OctopusCase
+from .common import B_USER_PASSWORD, OctopusCase, load_migration
 from .test_dossier_import import HEADER, xlsx
 
 COLLEAGUE_PASSWORD = "colleague-secret-2"
@@ -153,11 +151,7 @@ class TestHolder(OctopusCase):
         self.assertEqual(figures["confirmation"], "Par le titulaire du bureau")
 
     def test_an_upgraded_database_keeps_each_users_password(self):
-        path = f"{get_module_path('octopus_titulaires')}/migrations/18.0.1.3.0/post-migrate.py"
-        spec = importlib.util.spec_from_file_location("holder_migration", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
         self.assertEqual(self.office.octopus_confirmation, "holder")
-        migration.migrate(self.env.cr, "18.0.1.2.0")
+        load_migration("18.0.1.3.0", "post-migrate").migrate(self.env.cr, "18.0.1.2.0")
         self.office.invalidate_recordset()
         self.assertEqual(self.office.octopus_confirmation, "user")

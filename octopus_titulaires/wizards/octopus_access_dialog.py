@@ -4,6 +4,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.octopus_client_user import normalized_email
+from ..tools import AccessConfirmation
 
 # The context key through which a Confirm button hands over the password typed
 # in the dialog (the field itself is never stored).
@@ -20,6 +21,9 @@ class OctopusAccessDialog(models.AbstractModel):
 
     _name = "octopus.access.dialog"
     _description = "Octopus Client Access Dialog"
+    # What a request to the office holder keeps of the dialog besides its
+    # dossiers (``octopus.access.request`` has fields of the same names).
+    _request_fields = ()
 
     dossier_ids = fields.Many2many(
         "octopus.dossier",
@@ -38,12 +42,16 @@ class OctopusAccessDialog(models.AbstractModel):
     # Whose password the last screen asks for, or why none can confirm.
     confirmation_text = fields.Char(compute="_compute_confirmation")
     confirmation_problem = fields.Char(compute="_compute_confirmation")
+    # A colleague of the holder may ask the holder to confirm instead.
+    can_ask_holder = fields.Boolean(compute="_compute_confirmation")
 
     def _compute_confirmation(self):
+        Request = self.env["octopus.access.request"]
         for dialog in self:
             office = dialog._confirming_office_or_none()
             problem = office and office._octopus_holder_problem()
             dialog.confirmation_problem = problem
+            dialog.can_ask_holder = bool(office) and not Request._ask_problem(office)
             if not office or problem:
                 dialog.confirmation_text = False
             elif office.octopus_confirmation == "holder":
@@ -108,12 +116,55 @@ class OctopusAccessDialog(models.AbstractModel):
                         if key != PASSWORD_KEY},
         }
 
+    def action_confirm(self):
+        """Check every screen and the password again, then make the change."""
+        self.ensure_one()
+        self._check_steps()
+        self._apply(self._check_password())
+        return self._reopen()
+
+    def action_ask_holder(self):
+        """Instead of the password: save what the dialog would confirm as a
+        request to the office holder, who confirms it from an activity with
+        their own password; show the request."""
+        self.ensure_one()
+        self._check_steps()
+        request = self.env["octopus.access.request"]._ask_holder(self)
+        return request._form_action()
+
+    def _check_steps(self):
+        """Check the input of every screen before the password's again,
+        whatever the state: a button may be called on any screen."""
+        steps = self._steps()
+        for step in steps[: steps.index("password")]:
+            self._check_step(step)
+
     def _check_password(self, subject=None):
         """The password typed on the last screen, as the Confirm button hands it
-        over, checked by the dossiers' ``_check_password``."""
+        over, checked by the dossiers' ``_check_password``. Returns who asked
+        (the user) and whose password confirmed (an ``AccessConfirmation``)."""
         self.ensure_one()
+        office = self._confirming_office()
         self.dossier_ids._check_password(self.env.context.get(PASSWORD_KEY), subject=subject,
-                                         office=self._confirming_office())
+                                         office=office)
+        return AccessConfirmation(self.env.user, office._octopus_confirmer())
+
+    def _confirmed_dossiers(self, confirmation):
+        """The dialog's dossiers, to change under ``confirmation``."""
+        return self.dossier_ids.with_context(**confirmation.context())
+
+    def _apply(self, confirmation):
+        """Make the change the dialog confirms, as ``confirmation`` says who
+        asked and who confirmed: the dialog's Confirm after the password, or
+        the holder's confirmation of a request."""
+        raise NotImplementedError
+
+    def _request_values(self):
+        """What a request to the holder keeps of the dialog, as values of
+        ``octopus.access.request``."""
+        self.ensure_one()
+        return self._convert_to_write(
+            {name: self[name] for name in ("dossier_ids", *self._request_fields)})
 
     def _normalized_email(self, value, label):
         normalized = normalized_email(value)

@@ -11,6 +11,7 @@ class OctopusDossierChange(models.TransientModel):
     _name = "octopus.dossier.change"
     _inherit = ["octopus.access.dialog"]
     _description = "Change Client Access"
+    _request_fields = ("operation", "module_ids", "date_end")
 
     state = fields.Selection(
         [("modules", "Change"), ("password", "Password"), ("done", "Done")],
@@ -81,18 +82,15 @@ class OctopusDossierChange(models.TransientModel):
                 "preview": preview,
             })
 
-    def action_confirm(self):
-        self.ensure_one()
-        self._check_step("modules")
-        self._check_password()
+    def _apply(self, confirmation):
+        dossiers = self._confirmed_dossiers(confirmation)
         if self.operation == "activate":
-            self.dossier_ids._activate_modules(self.module_ids)
+            dossiers._activate_modules(self.module_ids)
         elif self.operation == "end":
-            self.dossier_ids._end_modules(self.module_ids, self.date_end)
+            dossiers._end_modules(self.module_ids, self.date_end)
         else:
-            self.dossier_ids._revoke_access()
+            dossiers._revoke_access()
         self.state = "done"
-        return self._reopen()
 
     def _check_step(self, step):
         if step != "modules":

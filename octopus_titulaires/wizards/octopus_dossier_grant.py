@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from ..models.octopus_client_user import normalized_email
 
@@ -10,6 +10,8 @@ class OctopusDossierGrant(models.TransientModel):
     _name = "octopus.dossier.grant"
     _inherit = ["octopus.access.dialog"]
     _description = "Grant Client Access"
+    _request_fields = ("client_user_id", "office_email", "client_email", "portal_access",
+                       "module_ids")
 
     state = fields.Selection(
         [
@@ -150,14 +152,9 @@ class OctopusDossierGrant(models.TransientModel):
             user.lang or self.dossier_ids.partner_id[:1].lang,
         )
 
-    def action_confirm(self):
-        self.ensure_one()
-        steps = self._steps()
-        for step in steps[: steps.index("password")]:
-            self._check_step(step)
-        self._check_password()
-        # The screens above checked both addresses: they are stored normalized.
-        client_user = self.dossier_ids._grant_access(
+    def _apply(self, confirmation):
+        # The screens checked both addresses: they are stored normalized.
+        client_user = self._confirmed_dossiers(confirmation)._grant_access(
             self._modules_to_activate(),
             normalized_email(self.office_email),
             normalized_email(self.client_email),
@@ -165,7 +162,16 @@ class OctopusDossierGrant(models.TransientModel):
             portal=self.portal_access,
         )
         self.write({"state": "done", "granted_login": client_user.login})
-        return self._reopen()
+        return client_user
+
+    def _request_values(self):
+        return dict(
+            super()._request_values(),
+            operation="grant",
+            office_email=normalized_email(self.office_email),
+            client_email=normalized_email(self.client_email),
+            module_ids=[Command.set(self._modules_to_activate().ids)],
+        )
 
     def _modules_to_activate(self):
         return self.module_ids | self.default_module_id

@@ -79,12 +79,14 @@ class OctopusDossierImport(models.TransientModel):
         """Check the whole file again and write it, or refuse with every problem."""
         self.ensure_one()
         plans, problems = self._plan()
-        if not problems and self._loader()._needs_password(plans):
-            self._check_password(
+        loader = self._loader()
+        if not problems and loader._needs_password(plans):
+            confirmation = self._check_password(
                 subject=self.env._("an import of %(count)s rows", count=len(plans))
             )
+            loader = loader.with_context(**confirmation.context())
         if not problems:
-            problems = self._loader()._apply(plans, self.company_id)
+            problems = loader._apply(plans, self.company_id)
         if problems:
             raise UserError(
                 self.env._("Nothing was imported; fix these rows first:\n%(problems)s",
