@@ -9,6 +9,13 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_date
 
 
+# The access categories, as the Octopus legend words them (DESIGN.md): a
+# dossier's of today, and the one each activation ran under.
+ACCESS_CATEGORIES = [
+    ("A", "A: no client access"),
+    ("B", "B: external"),
+    ("C", "C: client access"),
+]
 # The kind of login each kind of dossier accepts (DESIGN.md, "Rules").
 LOGIN_KIND_BY_DOSSIER_KIND = {"internal": "K", "external": "U"}
 # What only the grant, activate, end and revoke methods may set: client access
@@ -67,11 +74,7 @@ class OctopusDossier(models.Model):
         copy=False,
     )
     access_category = fields.Selection(
-        [
-            ("A", "A: no client access"),
-            ("B", "B: external"),
-            ("C", "C: client access"),
-        ],
+        ACCESS_CATEGORIES,
         string="Category",
         compute="_compute_access_category",
         store=True,

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .octopus_dossier import ACCESS_CATEGORIES
+
 # How the amount on the next invoice may be searched, and whether an amount of
 # zero (an activation that adds nothing to the invoice) matches.
 AMOUNT_OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -83,7 +85,17 @@ class OctopusModuleActivation(models.Model):
     ended_by_id = fields.Many2one(
         "res.users", readonly=True, groups="octopus_titulaires.group_titulaire"
     )
-    access_category = fields.Selection(related="dossier_id.access_category", store=True)
+    # The category the module was activated under, frozen as its price is: a
+    # revoke sends the dossier back to A, but what ran under C was billed as C,
+    # and the ledger keeps saying so.
+    access_category = fields.Selection(
+        ACCESS_CATEGORIES,
+        string="Category",
+        readonly=True,
+        help="The dossier's category when the module was activated, under which it is billed.",
+    )
+    dossier_access_category = fields.Selection(
+        related="dossier_id.access_category", string="Dossier Category Now")
     is_running = fields.Boolean(
         compute="_compute_is_running", search="_search_is_running", string="Running"
     )
@@ -187,8 +199,13 @@ class OctopusModuleActivation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # Only the dossier's access methods create activations (no user has the
-        # right to): the price is always the tariff of the start date.
+        # right to): the price is always the tariff of the start date, the
+        # category the dossier's, both whatever the caller says.
+        dossiers = self.env["octopus.dossier"].browse(
+            list({vals.get("dossier_id") for vals in vals_list} - {None, False}))
+        categories = {dossier.id: dossier.access_category for dossier in dossiers.exists()}
         for vals in vals_list:
+            vals["access_category"] = categories.get(vals.get("dossier_id"), False)
             module = self.env["octopus.module"].browse(vals.get("module_id"))
             date_start = fields.Date.to_date(vals.get("date_start")) or (
                 fields.Date.context_today(self)

@@ -48,6 +48,7 @@ INVOICE_COLUMNS = [
 LEDGER_COLUMNS = [
     (_lt("Dossier"), 12, TEXT),
     (_lt("Module"), 24, TEXT),
+    (_lt("Category"), 10, TEXT),
     (_lt("Start"), 12, DATE),
     (_lt("Ended on"), 12, DATE),
     (_lt("Annual price"), 14, AMOUNT),
@@ -360,6 +361,7 @@ class OctopusDossierXlsx(models.AbstractModel):
         return query.select(
             code,
             Module._field_to_sql(module, "name", query),
+            Activation._field_to_sql(activation, "access_category", query),
             start,
             Activation._field_to_sql(activation, "date_end", query),
             Activation._field_to_sql(activation, "annual_price", query),

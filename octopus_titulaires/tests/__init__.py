@@ -33,3 +33,4 @@ from . import test_missed_days
 from . import test_holder
 from . import test_attacks_holder
 from . import test_additional_dossiers
+from . import test_ledger_history

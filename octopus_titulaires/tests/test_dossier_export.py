@@ -81,10 +81,10 @@ class TestDossierExport(InvoiceCase):
         _wizard, workbook = self._export()
         rows = self._rows(workbook["Activation ledger"])
         self.assertEqual(len(rows) - 1, 4)
-        ended = [row for row in rows[1:] if row[3]]
+        ended = [row for row in rows[1:] if row[4]]
         self.assertEqual(len(ended), 1)
-        self.assertEqual(ended[0][:5], ["C100", "API", *ended[0][2:4], 100.0])
-        self.assertEqual(ended[0][5], self.env.user.name)
+        self.assertEqual(ended[0][:6], ["C100", "API", "C", *ended[0][3:5], 100.0])
+        self.assertEqual(ended[0][6], self.env.user.name)
 
     def test_amounts_and_dates_have_number_formats(self):
         _wizard, workbook = self._export()
