@@ -6,7 +6,7 @@ from psycopg2.errors import LockNotAvailable
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, escape_psql, format_date
 
 
 # The access categories, as the Octopus legend words them (DESIGN.md): a
@@ -238,6 +238,29 @@ class OctopusDossier(models.Model):
         if before is not None:
             self._check_access_result(before)
         return result
+
+    def copy_data(self, default=None):
+        """A copy (Duplicate) is a new dossier of the same client without
+        client access: its login and its ledger are not copied, so that an
+        internal dossier's copy is A, and it takes a code that its office does
+        not use yet, the original's with a suffix ("1001 (copy)", then
+        "1001 (copy 2)"), since codes are unique per office."""
+        vals_list = super().copy_data(default=default)
+        if default and "code" in default:
+            return vals_list
+        Dossier = self.with_context(active_test=False)
+        for dossier, vals in zip(self, vals_list):
+            company_id = vals.get("company_id", dossier.company_id.id)
+            taken = set(Dossier.search_fetch(
+                [("company_id", "=", company_id),
+                 ("code", "=like", f"{escape_psql(dossier.code)}%")], ["code"]).mapped("code"))
+            code = self.env._("%(code)s (copy)", code=dossier.code)
+            number = 1
+            while code in taken:
+                number += 1
+                code = self.env._("%(code)s (copy %(number)s)", code=dossier.code, number=number)
+            vals["code"] = code
+        return vals_list
 
     def _check_access_fields(self, vals):
         """Refuse at once a request that names client access in its values
