@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from .octopus_dossier import ACCESS_CATEGORIES
 
@@ -147,13 +148,14 @@ class OctopusModuleActivation(models.Model):
         return domain
 
     @api.depends("dossier_id", "module_id", "date_start")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for activation in self:
             activation.display_name = self.env._(
                 "%(module)s on %(dossier)s from %(date)s",
                 module=activation.module_id.name or "",
                 dossier=activation.dossier_id.code or "",
-                date=activation.date_start or "",
+                date=format_date(self.env, activation.date_start),
             )
 
     @api.constrains("date_start", "date_end")
@@ -166,8 +168,8 @@ class OctopusModuleActivation(models.Model):
                         "before it starts (%(start)s).",
                         module=activation.module_id.display_name,
                         dossier=activation.dossier_id.display_name,
-                        end=activation.date_end,
-                        start=activation.date_start,
+                        end=format_date(self.env, activation.date_end),
+                        start=format_date(self.env, activation.date_start),
                     )
                 )
 
@@ -192,7 +194,7 @@ class OctopusModuleActivation(models.Model):
                         "%(start)s: a module runs at most once at any date on a dossier.",
                         module=activation.module_id.display_name,
                         dossier=activation.dossier_id.display_name,
-                        start=overlapping[0].date_start,
+                        start=format_date(self.env, overlapping[0].date_start),
                     )
                 )
 

@@ -172,7 +172,7 @@ class ResCompany(models.Model):
             raise UserError(
                 self.env._(
                     "No billing year can be computed for the reference date %(date)s.",
-                    date=on_date or "",
+                    date=format_date(self.env, on_date) if isinstance(on_date, date) else on_date or "",
                 )
             )
         _first, last = self._octopus_billing_year(on_date)

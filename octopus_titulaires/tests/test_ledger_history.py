@@ -95,7 +95,10 @@ class TestLedgerHistory(InvoiceCase):
 
     def test_the_upgrade_gives_back_c_to_what_a_revoke_rewrote(self):
         self._revoke()
-        # What the former related field left in the column after the revoke.
+        # The subject of the former template, and what the former related
+        # field left in the column after the revoke.
+        template = self.env.ref("octopus_titulaires.mail_template_billing_summary")
+        template.subject = "Octopus billing summary {{ object.name }}"
         self.env.flush_all()
         self.env.cr.execute("UPDATE octopus_module_activation SET access_category = 'A' "
                             "WHERE id = %s", [self.c_scan.id])
@@ -106,3 +109,4 @@ class TestLedgerHistory(InvoiceCase):
         migration.migrate(self.env.cr, "18.0.1.3.0")
         self.env.invalidate_all()
         self.assertEqual((self.c_scan.access_category, self.b_scan.access_category), ("C", "B"))
+        self.assertEqual(template.subject, "Octopus billing summary {{ object.display_name }}")
