@@ -276,7 +276,7 @@ class TestDossierImport(OctopusCase):
         for lang, headers, kind in (
             ("fr_BE", ["Code", "Nom", "Client", "TVA", "Type", "Numéro d'utilisateur",
                        "E-mail client", "Modules"], "Interne"),
-            ("nl_BE", ["Code", "Naam", "Klant", "Btw", "Soort", "Gebruikersnummer",
+            ("nl_BE", ["Code", "Naam", "Klant", "Btw", "Soort", "Gebruiker",
                        "E-mail klant", "Modules"], "Intern"),
         ):
             with self.subTest(lang=lang):
