@@ -21,6 +21,10 @@ class OctopusBillingSummary(models.Model):
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
+    # The stored name is the summary's key, searched and sorted the same in
+    # every language ("Fiduciaire Delvaux, 2026-11"): a stored text speaks one
+    # language. What a reader sees is the display name, the month as that
+    # reader says it ("novembre 2026"): the screens, the mail's subject.
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one("res.company", string="Office", required=True, index=True)
     date_from = fields.Date(string="Month", required=True)

@@ -7,11 +7,18 @@ from psycopg2.errors import LockNotAvailable
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, escape_psql, format_date
 
 from ..tools import confirmed_by_another
 
 
+# The access categories, as the Octopus legend words them (DESIGN.md): a
+# dossier's of today, and the one each activation ran under.
+ACCESS_CATEGORIES = [
+    ("A", "A: no client access"),
+    ("B", "B: external"),
+    ("C", "C: client access"),
+]
 # The kind of login each kind of dossier accepts (DESIGN.md, "Rules").
 LOGIN_KIND_BY_DOSSIER_KIND = {"internal": "K", "external": "U"}
 # What only the grant, activate, end and revoke methods may set: client access
@@ -70,11 +77,7 @@ class OctopusDossier(models.Model):
         copy=False,
     )
     access_category = fields.Selection(
-        [
-            ("A", "A: no client access"),
-            ("B", "B: external"),
-            ("C", "C: client access"),
-        ],
+        ACCESS_CATEGORIES,
         string="Category",
         compute="_compute_access_category",
         store=True,
@@ -237,6 +240,29 @@ class OctopusDossier(models.Model):
                 confirmed_by=confirmation.confirmed_by.name,
             ))
         return super().message_post(**kwargs)
+
+    def copy_data(self, default=None):
+        """A copy (Duplicate) is a new dossier of the same client without
+        client access: its login and its ledger are not copied, so that an
+        internal dossier's copy is A, and it takes a code that its office does
+        not use yet, the original's with a suffix ("1001 (copy)", then
+        "1001 (copy 2)"), since codes are unique per office."""
+        vals_list = super().copy_data(default=default)
+        if default and "code" in default:
+            return vals_list
+        Dossier = self.with_context(active_test=False)
+        for dossier, vals in zip(self, vals_list):
+            company_id = vals.get("company_id", dossier.company_id.id)
+            taken = set(Dossier.search_fetch(
+                [("company_id", "=", company_id),
+                 ("code", "=like", f"{escape_psql(dossier.code)}%")], ["code"]).mapped("code"))
+            code = self.env._("%(code)s (copy)", code=dossier.code)
+            number = 1
+            while code in taken:
+                number += 1
+                code = self.env._("%(code)s (copy %(number)s)", code=dossier.code, number=number)
+            vals["code"] = code
+        return vals_list
 
     def _check_access_fields(self, vals):
         """Refuse at once a request that names client access in its values

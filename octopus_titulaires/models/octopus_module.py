@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date
 
 
 class OctopusModule(models.Model):
@@ -103,7 +104,7 @@ class OctopusModule(models.Model):
                 self.env._(
                     "Module %(module)s has no tariff valid on %(date)s.",
                     module=self.display_name,
-                    date=fields.Date.to_string(on_date),
+                    date=format_date(self.env, on_date),
                 )
             )
         return tariff.annual_price

@@ -4,6 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
+
+from .octopus_dossier import ACCESS_CATEGORIES
 
 from ..tools import access_confirmation
 
@@ -94,7 +97,17 @@ class OctopusModuleActivation(models.Model):
     ended_by_id = fields.Many2one(
         "res.users", readonly=True, groups="octopus_titulaires.group_titulaire"
     )
-    access_category = fields.Selection(related="dossier_id.access_category", store=True)
+    # The category the module was activated under, frozen as its price is: a
+    # revoke sends the dossier back to A, but what ran under C was billed as C,
+    # and the ledger keeps saying so.
+    access_category = fields.Selection(
+        ACCESS_CATEGORIES,
+        string="Category",
+        readonly=True,
+        help="The dossier's category when the module was activated, under which it is billed.",
+    )
+    dossier_access_category = fields.Selection(
+        related="dossier_id.access_category", string="Dossier Category Now")
     is_running = fields.Boolean(
         compute="_compute_is_running", search="_search_is_running", string="Running"
     )
@@ -146,13 +159,14 @@ class OctopusModuleActivation(models.Model):
         return domain
 
     @api.depends("dossier_id", "module_id", "date_start")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for activation in self:
             activation.display_name = self.env._(
                 "%(module)s on %(dossier)s from %(date)s",
                 module=activation.module_id.name or "",
                 dossier=activation.dossier_id.code or "",
-                date=activation.date_start or "",
+                date=format_date(self.env, activation.date_start),
             )
 
     @api.constrains("date_start", "date_end")
@@ -165,8 +179,8 @@ class OctopusModuleActivation(models.Model):
                         "before it starts (%(start)s).",
                         module=activation.module_id.display_name,
                         dossier=activation.dossier_id.display_name,
-                        end=activation.date_end,
-                        start=activation.date_start,
+                        end=format_date(self.env, activation.date_end),
+                        start=format_date(self.env, activation.date_start),
                     )
                 )
 
@@ -191,17 +205,22 @@ class OctopusModuleActivation(models.Model):
                         "%(start)s: a module runs at most once at any date on a dossier.",
                         module=activation.module_id.display_name,
                         dossier=activation.dossier_id.display_name,
-                        start=overlapping[0].date_start,
+                        start=format_date(self.env, overlapping[0].date_start),
                     )
                 )
 
     @api.model_create_multi
     def create(self, vals_list):
         # Only the dossier's access methods create activations (no user has the
-        # right to): the price is always the tariff of the start date, and who
-        # asked and who confirmed are those of the confirmation they run under.
+        # right to): the price is always the tariff of the start date, the
+        # category the dossier's, both whatever the caller says, and who asked
+        # and who confirmed are those of the confirmation they run under.
         confirmation = access_confirmation(self.env)
+        dossiers = self.env["octopus.dossier"].browse(
+            list({vals.get("dossier_id") for vals in vals_list} - {None, False}))
+        categories = {dossier.id: dossier.access_category for dossier in dossiers.exists()}
         for vals in vals_list:
+            vals["access_category"] = categories.get(vals.get("dossier_id"), False)
             if confirmation:
                 vals["activated_by_id"] = confirmation.requested_by.id
                 vals["confirmed_by_id"] = confirmation.confirmed_by.id

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
 
 
 class OctopusModuleTariff(models.Model):
@@ -33,10 +34,11 @@ class OctopusModuleTariff(models.Model):
                 )
 
     @api.depends("module_id", "date_from")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for tariff in self:
             tariff.display_name = self.env._(
                 "%(module)s from %(date)s",
                 module=tariff.module_id.name or "",
-                date=tariff.date_from or "",
+                date=format_date(self.env, tariff.date_from),
             )

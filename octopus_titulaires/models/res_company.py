@@ -182,7 +182,7 @@ class ResCompany(models.Model):
             raise UserError(
                 self.env._(
                     "No billing year can be computed for the reference date %(date)s.",
-                    date=on_date or "",
+                    date=format_date(self.env, on_date) if isinstance(on_date, date) else on_date or "",
                 )
             )
         _first, last = self._octopus_billing_year(on_date)
@@ -206,7 +206,9 @@ class ResCompany(models.Model):
 
         One line for the Packet Deal fee, one per activation of a C dossier that
         runs in the next billing year, and the B dossiers' activations at 0 since
-        Octopus bills their clients (``_octopus_invoice_lines``)."""
+        Octopus bills their clients (``_octopus_invoice_lines``). The total of a
+        selection of ``dossiers`` is what they add: the office's fee is no
+        dossier's."""
         invoice = self._octopus_invoice_frame(on_date)
         currency = invoice["currency"]
         lines = [dict(zip(INVOICE_LINE_FIELDS, line))
@@ -217,7 +219,8 @@ class ResCompany(models.Model):
             )
             for category in ("C", "B")
         }
-        total = currency.round(invoice["packet_deal_fee"] + sum(line["amount"] for line in lines))
+        fee = invoice["packet_deal_fee"] if dossiers is None else 0.0
+        total = currency.round(fee + sum(line["amount"] for line in lines))
         return dict(invoice, lines=lines, subtotals=subtotals, total=total)
 
     def _octopus_invoice_frame(self, on_date):

@@ -10,6 +10,7 @@ from xlsxwriter.worksheet import Worksheet
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_round
+from odoo.tools.misc import format_date
 from odoo.tools.translate import LazyTranslate
 
 from ..models.octopus_dossier import TEXT_MAX_LENGTH
@@ -48,6 +49,7 @@ INVOICE_COLUMNS = [
 LEDGER_COLUMNS = [
     (_lt("Dossier"), 12, TEXT),
     (_lt("Module"), 24, TEXT),
+    (_lt("Category"), 10, TEXT),
     (_lt("Start"), 12, DATE),
     (_lt("Ended on"), 12, DATE),
     (_lt("Annual price"), 14, AMOUNT),
@@ -56,6 +58,11 @@ LEDGER_COLUMNS = [
 ]
 # Excel's built-in short date: each reader's Excel shows it in its own locale.
 DATE_FORMAT = 14
+# Sheet 1's column of the modules with their start dates, written inside a
+# text: its query gives the codes there, and the dates after the last column.
+OVERVIEW_SINCE = 8
+# Excel's paper size code of A4, the paper of Belgian offices.
+PAPER_A4 = 9
 AMOUNT_FORMAT = "#,##0.00"
 WORKBOOK_OPTIONS = {
     # Each row goes to a temporary file once the next one starts: memory stays
@@ -160,8 +167,10 @@ class OctopusDossierXlsx(models.AbstractModel):
         invoice = company._octopus_invoice_frame(on_date)
         return [
             (self.env._("Dossiers"), OVERVIEW_COLUMNS,
-             self._plain_rows(self._overview_sql(company, on_date, dossiers))),
-            (self.env._("Next invoice"), INVOICE_COLUMNS, self._invoice_rows(invoice, dossiers)),
+             self._overview_rows(self._overview_sql(company, on_date, dossiers))),
+            (self.env._("Next invoice") if dossiers is None
+             else self.env._("Next invoice (selection)"),
+             INVOICE_COLUMNS, self._invoice_rows(invoice, dossiers)),
             (self.env._("Activation ledger"), LEDGER_COLUMNS,
              self._plain_rows(self._ledger_sql(company, dossiers))),
         ]
@@ -188,6 +197,12 @@ class OctopusDossierXlsx(models.AbstractModel):
         number Excel stores for it, converted once per day."""
         sheet = workbook.add_worksheet(title[:31], worksheet_class=NumberedWorksheet)
         sheet.freeze_panes(1, 0)
+        # Printed, a sheet keeps its columns together: across the page, as wide
+        # as one page, as many pages long as it takes, the headers on each.
+        sheet.set_paper(PAPER_A4)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
         write_string, write_number = sheet.write_string_at, sheet.write_number_at
         for index, (header, width, _kind) in enumerate(columns):
             sheet.set_column(index, index, width)
@@ -248,6 +263,21 @@ class OctopusDossierXlsx(models.AbstractModel):
 
     # Sheet 1: the dossiers
 
+    def _overview_rows(self, sql):
+        """The rows of sheet 1, each module's start date written as the user's
+        language writes dates ("SCAN 01/01/2026"): inside a text, Excel cannot
+        show a date in its reader's format. Formatted once per day, a sheet
+        repeating few days."""
+        days = {}
+        for *row, starts in fetch_rows(self.env, sql):
+            if starts:
+                for start in starts:
+                    if start not in days:
+                        days[start] = format_date(self.env, start)
+                row[OVERVIEW_SINCE] = ", ".join(
+                    f"{code} {days[start]}" for code, start in zip(row[OVERVIEW_SINCE], starts))
+            yield row, False
+
     def _overview_sql(self, company, on_date, dossiers):
         Dossier = self.env["octopus.dossier"]
         query = Dossier._search(self._dossier_domain(company, dossiers), order=Dossier._order)
@@ -268,8 +298,9 @@ class OctopusDossierXlsx(models.AbstractModel):
             Dossier._field_to_sql(dossier, "access_category", query),
             Login._field_to_sql(login, "login", query),
             SQL.identifier(running, "codes"),
-            SQL.identifier(running, "since"),
+            SQL.identifier(running, "code_list"),
             Login._field_to_sql(login, "email", query),
+            SQL.identifier(running, "starts"),
         )
 
     def _selection_label_sql(self, model, alias, fname, query):
@@ -280,8 +311,9 @@ class OctopusDossierXlsx(models.AbstractModel):
         ))
 
     def _running_modules_sql(self, company, on_date, dossiers):
-        """Per dossier, the codes of its modules running on ``on_date`` and the
-        same with their start dates, in the order they started."""
+        """Per dossier, the codes of its modules running on ``on_date``, in the
+        order they started: as one text, and as a list beside the list of
+        their start dates."""
         Activation = self.env["octopus.module.activation"]
         query = Activation._search([*self._dossier_domain(company, dossiers, "dossier_id"),
                                     *Activation._running_domain(on_date)])
@@ -294,8 +326,8 @@ class OctopusDossierXlsx(models.AbstractModel):
         return query.select(
             SQL("%s AS dossier_id", query.groupby),
             SQL("string_agg(%s, ', ' ORDER BY %s) AS codes", code, order),
-            SQL("string_agg(%s || ' ' || to_char(%s, 'YYYY-MM-DD'), ', ' ORDER BY %s) AS since",
-                code, start, order),
+            SQL("array_agg(%s ORDER BY %s) AS code_list", code, order),
+            SQL("array_agg(%s ORDER BY %s) AS starts", start, order),
         )
 
     # Sheet 2: the next invoice
@@ -304,7 +336,11 @@ class OctopusDossierXlsx(models.AbstractModel):
         """The lines of the next invoice, C dossiers then B dossiers, each
         dossier followed by its subtotal; then the category subtotals, the
         Packet Deal fee and the total. ``invoice`` is the invoice's frame: its
-        office, period, currency and fee."""
+        office, period, currency and fee.
+
+        A selection of ``dossiers`` is not the invoice: its total is what its
+        dossiers add, and the office's Packet Deal, which no dossier adds, is
+        shown for reference, its annual fee outside the amounts."""
         company, currency = invoice["company"], invoice["currency"]
         currency_name = currency.name
         round_amount = partial(float_round, precision_rounding=currency.rounding)
@@ -334,11 +370,18 @@ class OctopusDossierXlsx(models.AbstractModel):
                    currency_name), True
         period_from, period_to = invoice["period"]
         fee = invoice["packet_deal_fee"]
-        yield (None, None, self.env._("Packet Deal"), None, period_from, period_to, fee, fee,
+        # A selection shows the fee in its annual price column only: no
+        # amount, no total counts it.
+        billed_fee = fee if dossiers is None else None
+        fee_label = (self.env._("Packet Deal") if dossiers is None
+                     else self.env._("Packet Deal of the office (not in the selection's total)"))
+        yield (None, None, fee_label, None, period_from, period_to, fee, billed_fee,
                currency_name), False
-        total = round_amount(fee + subtotals["C"] + subtotals["B"])
-        yield (None, None, self.env._("Total of the next invoice"), None, period_from, period_to,
-               None, total, currency_name), True
+        total = round_amount((billed_fee or 0.0) + subtotals["C"] + subtotals["B"])
+        total_label = (self.env._("Total of the next invoice") if dossiers is None
+                       else self.env._("Total of the selection"))
+        yield (None, None, total_label, None, period_from, period_to, None, total,
+               currency_name), True
 
     # Sheet 3: the activation ledger
 
@@ -360,6 +403,7 @@ class OctopusDossierXlsx(models.AbstractModel):
         return query.select(
             code,
             Module._field_to_sql(module, "name", query),
+            Activation._field_to_sql(activation, "access_category", query),
             start,
             Activation._field_to_sql(activation, "date_end", query),
             Activation._field_to_sql(activation, "annual_price", query),

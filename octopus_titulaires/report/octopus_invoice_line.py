@@ -14,9 +14,9 @@ class OctopusInvoiceLine(models.Model):
 
     The one selection of the invoice's lines: sheet 2 of the export, the
     dashboard, the monthly summary and the Cost Analysis all read this view,
-    the same activations (of the active B and C dossiers that run in the
-    office's next billing year; an archived dossier is not billed), the same
-    days, the same amounts."""
+    the same activations (activated under B or C, that run in the office's
+    next billing year; an archived dossier is not billed), the same days, the
+    same amounts."""
 
     _name = "octopus.invoice.line"
     _description = "Octopus Next Invoice Line"
@@ -38,7 +38,8 @@ class OctopusInvoiceLine(models.Model):
     dossier_id = fields.Many2one("octopus.dossier", readonly=True)
     module_id = fields.Many2one("octopus.module", readonly=True)
     access_category = fields.Selection(
-        [("B", "B: external"), ("C", "C: client access")], string="Category", readonly=True)
+        [("B", "B: external"), ("C", "C: client access")], string="Category", readonly=True,
+        help="The category the module was activated under, which bills it.")
     date_start = fields.Date(string="Started On", readonly=True)
     date_from = fields.Date(string="From", readonly=True,
                             help="The first day the module runs in the billing year.")
@@ -67,9 +68,16 @@ class OctopusInvoiceLine(models.Model):
 
     @api.model
     def _lines_sql(self, on_date):
-        """One row per activation of an active B or C dossier that runs in its
-        office's next billing year after ``on_date``, priced by the rule of
-        ``amount_sql``."""
+        """One row per activation activated under B or C, on an active
+        dossier, that runs in its office's next billing year after
+        ``on_date``, priced by the rule of ``amount_sql``.
+
+        The category is the activation's own, frozen when it was activated,
+        not the dossier's of today: the days a module ran under C are the
+        office's to pay even once the access is revoked (the dossier back in
+        A), as its price is the one of its start date. A revoke or an end
+        takes the module out of the following days, not out of those it
+        ran."""
         periods = SQL(", ").join(
             SQL("(%s, %s::date, %s::date)", office.id, *office._octopus_next_billing_year(on_date))
             for office in self.env["res.company"].sudo().search_fetch([], ["octopus_billing_month"])

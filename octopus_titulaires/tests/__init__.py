@@ -36,3 +36,4 @@ from . import test_additional_dossiers
 from . import test_access_request
 from . import test_attacks_request
 from . import test_request_tour
+from . import test_ledger_history

@@ -62,13 +62,15 @@ class TestActivation(OctopusCase):
     def test_module_without_tariff_cannot_be_activated(self):
         untariffed = self.env["octopus.module"].create({"name": "Free?", "code": "NOTARIFF"})
         before = self._counts()
-        with self.assertRefused(UserError, "has no tariff valid on 2026-02-01"):
+        # The day as the user's language writes it (en_US here), not ISO.
+        with self.assertRefused(UserError, "has no tariff valid on 02/01/2026"):
             self._activate(date(2026, 2, 1), module_id=untariffed.id)
         self.assertEqual(self._counts(), before)
 
     def test_end_before_start_is_refused(self):
         before = self._counts()
-        with self.assertRefused(ValidationError, "cannot end .* before it starts"):
+        with self.assertRefused(ValidationError,
+                                r"cannot end \(02/28/2026\) before it starts \(03/01/2026\)"):
             self._activate(date(2026, 3, 1), date(2026, 2, 28))
         self.assertEqual(self._counts(), before)
 
@@ -79,7 +81,7 @@ class TestActivation(OctopusCase):
     def test_overlap_with_a_running_activation_is_refused(self):
         self._activate(date(2026, 1, 1))
         before = self._counts()
-        with self.assertRefused(ValidationError, "already active on dossier"):
+        with self.assertRefused(ValidationError, "already active on dossier .* from 01/01/2026"):
             self._activate(date(2026, 4, 1), date(2026, 4, 30))
         self.assertEqual(self._counts(), before)
 

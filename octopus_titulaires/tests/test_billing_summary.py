@@ -56,7 +56,7 @@ class TestBillingSummary(InvoiceCase, MockEmail):
         self.assertEqual(totals[0][7], summary.amount_total)
         mail = self.assertMailMail(self.b_user.partner_id, "outgoing",
                                    content="Total", fields_values={"subject":
-                                   f"Octopus billing summary {summary.name}"})
+                                   "Octopus billing summary Fiduciaire Test, November 2026"})
         self.assertEqual(mail.attachment_ids.name, summary.attachment_id.name)
         self.assertNotIn(self.other_b_user.partner_id, mail.recipient_ids)
 

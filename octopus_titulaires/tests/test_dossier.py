@@ -73,3 +73,38 @@ class TestDossier(OctopusCase):
         dossier.kind = "external"
         tracked = self._tracked(dossier, "kind")
         self.assertEqual(tracked.new_value_char, "External")
+
+    def test_duplicate_is_a_new_a_dossier_with_a_free_code(self):
+        """Duplicate (the form's and the list's Action menu) copies a dossier
+        without its client access, under a code its office does not use."""
+        dossier = self._dossier("D008", login=self._login("K"))
+        self.Activation.create({"dossier_id": dossier.id, "module_id": self.bank_module.id})
+        self._dossier("D008 (copy)", company=self.other_office)
+        Dossier = self.Dossier.with_user(self.b_user)
+        copy = Dossier.browse(dossier.id).copy()
+        self.assertEqual(copy.code, "D008 (copy)", "another office's codes do not count")
+        self.assertEqual((copy.name, copy.partner_id, copy.kind, copy.company_id),
+                         (dossier.name, dossier.partner_id, "internal", self.office))
+        self.assertEqual(copy.access_category, "A")
+        self.assertFalse(copy.client_user_id)
+        self.assertFalse(copy.activation_ids)
+        self.assertFalse(copy.active_module_ids)
+        self.assertEqual(dossier.access_category, "C", "the original keeps its access")
+        # Once more, and several at once from the list: each takes the next free code.
+        again = Dossier.browse(dossier.id).copy()
+        other = self._dossier("D009")
+        both = Dossier.browse((dossier | other).ids).copy()
+        self.assertEqual(again.code, "D008 (copy 2)")
+        self.assertEqual(both.mapped("code"), ["D008 (copy 3)", "D009 (copy)"])
+        # A code named by the caller is taken as it is.
+        self.assertEqual(Dossier.browse(other.id).copy({"code": "D010"}).code, "D010")
+
+    def test_duplicate_names_the_copy_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("fr_BE")
+        self.env["ir.module.module"]._load_module_terms(["octopus_titulaires"], ["fr_BE"])
+        self.b_user.lang = "fr_BE"
+        dossier = self._dossier("D011")
+        # As a web request of that user runs: its language in the context.
+        Dossier = self.Dossier.with_user(self.b_user).with_context(lang="fr_BE")
+        first, second = (Dossier.browse(dossier.id).copy() for _index in range(2))
+        self.assertEqual((first.code, second.code), ("D011 (copie)", "D011 (copie 2)"))

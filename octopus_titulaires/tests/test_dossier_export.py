@@ -54,7 +54,8 @@ class TestDossierExport(InvoiceCase):
         self.assertEqual(c_row[1:8], ["Dossier C100", "Boulangerie Test", "BE0477472701",
                                       "Internal", "C", self.c_dossier.client_user_id.login,
                                       "SCAN"])
-        self.assertEqual(c_row[8], "SCAN 2026-01-01")
+        # Inside a text, the day as the user's language writes it (en_US here).
+        self.assertEqual(c_row[8], "SCAN 01/01/2026")
         self.assertEqual(c_row[9], "c@client.example.be")
         self.assertEqual(rows["B100"][5], "B")
         self.assertEqual(rows["A100"][5:8], ["A", None, None])
@@ -81,24 +82,79 @@ class TestDossierExport(InvoiceCase):
         _wizard, workbook = self._export()
         rows = self._rows(workbook["Activation ledger"])
         self.assertEqual(len(rows) - 1, 4)
-        ended = [row for row in rows[1:] if row[3]]
+        ended = [row for row in rows[1:] if row[4]]
         self.assertEqual(len(ended), 1)
-        self.assertEqual(ended[0][:5], ["C100", "API", *ended[0][2:4], 100.0])
-        self.assertEqual(ended[0][5], self.env.user.name)
+        self.assertEqual(ended[0][:6], ["C100", "API", "C", *ended[0][3:5], 100.0])
+        self.assertEqual(ended[0][6], self.env.user.name)
 
     def test_amounts_and_dates_have_number_formats(self):
         _wizard, workbook = self._export()
         sheet = workbook["Next invoice"]
         self.assertEqual(sheet["H2"].number_format, "#,##0.00")
-        # Excel's built-in short date (14), which each reader's Excel shows in its locale.
-        self.assertTrue(sheet["E2"].is_date)
-        self.assertEqual(sheet["E2"].number_format, BUILTIN_FORMATS[14])
+        # Excel's built-in short date (14), which each reader's Excel shows in its
+        # locale: every date of the workbook is a date cell, not a text.
+        for cell in (sheet["E2"], sheet["F2"], workbook["Activation ledger"]["D2"],
+                     workbook["Activation ledger"]["E3"]):
+            self.assertTrue(cell.is_date, cell.coordinate)
+            self.assertEqual(cell.number_format, BUILTIN_FORMATS[14])
+
+    def test_sheets_print_landscape_one_page_wide_with_their_headers(self):
+        _wizard, workbook = self._export()
+        for sheet in workbook.worksheets:
+            with self.subTest(sheet=sheet.title):
+                self.assertEqual(sheet.page_setup.orientation, "landscape")
+                self.assertEqual(sheet.page_setup.paperSize, 9, "A4")
+                self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage)
+                # Left out of the file when it is 1, the default of the format.
+                self.assertEqual(sheet.page_setup.fitToWidth or 1, 1)
+                # 0: as many pages long as the rows take.
+                self.assertEqual(sheet.page_setup.fitToHeight, 0)
+                self.assertEqual(sheet.print_title_rows, "$1:$1")
+
+    def test_modules_since_speaks_the_users_language(self):
+        self.env["res.lang"]._activate_lang("fr_BE")
+        self.b_user.lang = "fr_BE"
+        _wizard, workbook = self._export()
+        rows = {row[0]: row for row in self._rows(workbook["Dossiers"])[1:]}
+        self.assertEqual(rows["C100"][8], "SCAN 01/01/2026")
+        self._activate(self.c_dossier, self.bank_module, date(2026, 2, 3))
+        self.b_user.lang = "en_US"
+        _wizard, workbook = self._export()
+        rows = {row[0]: row for row in self._rows(workbook["Dossiers"])[1:]}
+        self.assertEqual(rows["C100"][8], "SCAN 01/01/2026, BANK 02/03/2026",
+                         "in the order the modules started")
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.b_user.lang = "de_DE"
+        _wizard, workbook = self._export()
+        rows = {row[0]: row for row in self._rows(workbook["Dossiers"])[1:]}
+        self.assertEqual(rows["C100"][8], "SCAN 01.01.2026, BANK 03.02.2026")
 
     def test_a_selection_exports_only_its_dossiers(self):
         _wizard, workbook = self._export(dossiers=self.b_dossier)
         self.assertEqual([row[0] for row in self._rows(workbook["Dossiers"])[1:]], ["B100"])
         ledger = self._rows(workbook["Activation ledger"])[1:]
         self.assertEqual({row[0] for row in ledger}, {"B100"})
+
+    def test_a_selection_totals_its_dossiers_without_the_packet_deal(self):
+        _wizard, workbook = self._export(dossiers=self.c_dossier)
+        self.assertEqual(workbook.sheetnames,
+                         ["Dossiers", "Next invoice (selection)", "Activation ledger"])
+        rows = self._rows(workbook["Next invoice (selection)"])
+        by_name = {row[2]: row for row in rows[1:]}
+        self.assertNotIn("Total of the next invoice", by_name)
+        self.assertNotIn("Packet Deal", by_name)
+        # The office's fee, for reference: its annual amount, in no amount or total.
+        fee = by_name["Packet Deal of the office (not in the selection's total)"]
+        self.assertEqual((fee[6], fee[7]), (1500.0, None))
+        self.assertEqual(by_name["Total of the selection"][7], 445.66)
+        self.assertEqual(rows[-1][2], "Total of the selection")
+        self.assertEqual(self._project(dossiers=self.c_dossier)["total"], 445.66)
+        # A selection of a B dossier adds nothing to the office's invoice.
+        _wizard, workbook = self._export(dossiers=self.b_dossier)
+        rows = self._rows(workbook["Next invoice (selection)"])
+        self.assertEqual(rows[-1][2::5], ["Total of the selection", 0.0])
+        # The whole office's export is the invoice, with its fee.
+        self.assertEqual(self._project()["total"], 1500.0 + 445.66)
 
     def test_action_export_shows_the_named_file(self):
         wizard = self.env["octopus.dossier.export"].with_user(self.b_user).create(

@@ -318,7 +318,7 @@ class TestDossierImport(OctopusCase):
 
     def test_template_in_dutch_imports_as_it_is(self):
         self._assert_template_speaks(
-            "nl_BE", ["Code", "Naam", "Klant", "Btw", "Soort", "Gebruikersnummer",
+            "nl_BE", ["Code", "Naam", "Klant", "Btw", "Soort", "Gebruiker",
                       "E-mail klant", "Modules"], "Intern")
 
     def test_user_without_the_group_cannot_import(self):

@@ -48,7 +48,7 @@ class TestModule(OctopusCase):
         self.assertEqual(module._get_price(date(2025, 1, 1)), 100.0)
         self.assertEqual(module._get_price(date(2026, 6, 30)), 100.0)
         self.assertEqual(module._get_price(date(2026, 7, 1)), 130.0)
-        with self.assertRefused(UserError, "no tariff valid on 2024-12-31"):
+        with self.assertRefused(UserError, "no tariff valid on 12/31/2024"):
             module._get_price(date(2024, 12, 31))
 
     def test_two_tariffs_on_one_date_are_refused(self):

@@ -1,6 +1,8 @@
 import re
 from datetime import date
 
+from lxml import html
+
 from odoo import http
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.exceptions import AccessError
@@ -144,6 +146,24 @@ class TestClientPortal(HttpCase, MockEmail):
         self.assertIn(date.today().strftime("%d/%m/%Y"), page.text, "start date, in French")
         self.assertEqual(self.url_open(f"/my/dossiers/{self.foreign.id}").status_code, 404)
         self.assertEqual(self.url_open("/my/dossiers/999999").status_code, 404)
+
+    def test_the_breadcrumb_says_where_the_client_is(self):
+        self.env["ir.module.module"]._load_module_terms(["octopus_titulaires"], ["fr_BE"])
+        self._consent()
+        self.authenticate(self.portal_user.login, PORTAL_PASSWORD)
+
+        def breadcrumb(url):
+            page = html.fromstring(self.url_open(url).text)
+            items = page.xpath("//ol[contains(@class, 'o_portal_submenu')]/li")
+            return [(" ".join(item.text_content().split()), item.xpath("a/@href"))
+                    for item in items]
+
+        home = ("", ["/my/home"])
+        # In the client's language (French here).
+        self.assertEqual(breadcrumb("/my/dossiers"), [home, ("Dossiers comptables", [])])
+        self.assertEqual(breadcrumb(f"/my/dossiers/{self.dossier.id}"), [
+            home, ("Dossiers comptables", ["/my/dossiers"]),
+            ("[PORTAL-1] Dossier Portail 1", [])])
 
     def test_a_person_sees_the_dossiers_of_its_companies_grouped_by_client(self):
         holding = self.env["res.partner"].create({"name": "Aaa Holding Portail",

@@ -1,6 +1,7 @@
 import base64
 import io
 import os
+import re
 
 import polib
 from freezegun import freeze_time
@@ -35,6 +36,19 @@ class TestTranslations(InvoiceCase):
             translated = {entry.msgid for entry in po if entry.msgstr and not entry.obsolete}
             with self.subTest(lang=lang):
                 self.assertEqual(sorted(template - translated), [], "untranslated")
+
+    def test_dutch_calls_a_login_gebruiker_throughout(self):
+        """One Dutch word for the K/U login: "gebruiker" ("klantgebruiker"
+        where the English says client login); "gebruikersnaam" stays for the
+        username the client types. Placeholders and markup are not text."""
+        markup = re.compile(r'%\(\w+\)s|\{\{[^}]*\}\}|t-\w+="[^"]*"|<[^>]+>')
+        for entry in polib.pofile(os.path.join(I18N, "nl.po")):
+            source, text = (markup.sub(" ", value) for value in (entry.msgid, entry.msgstr))
+            if re.search(r"\blogins?\b", source, re.IGNORECASE):
+                with self.subTest(msgid=entry.msgid[:60]):
+                    self.assertIn("gebruiker", text.lower())
+                    self.assertFalse(re.findall(r"\blogins?\b|gebruikersnummer|inlognaam",
+                                                text, re.IGNORECASE))
 
     def test_po_files_load_without_warning(self):
         for lang in ("fr_BE", "nl_BE"):
