@@ -212,6 +212,8 @@ def create_office(env):
          "groups_id": [(6, 0, [env.ref("octopus_titulaires.group_titulaire").id,
                                env.ref("base.group_allow_export").id])]}
     )
+    # The Octopus rule: the office's holder confirms, and the bench's B user is it.
+    company.octopus_holder_id = user
     return company, user
 
 
