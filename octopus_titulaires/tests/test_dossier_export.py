@@ -8,7 +8,10 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
+from ..tools.sql import sql_date_pattern
 from .invoice_common import InvoiceCase
 
 
@@ -128,6 +131,32 @@ class TestDossierExport(InvoiceCase):
         _wizard, workbook = self._export()
         rows = {row[0]: row for row in self._rows(workbook["Dossiers"])[1:]}
         self.assertEqual(rows["C100"][8], "SCAN 01.01.2026, BANK 03.02.2026")
+
+    def test_modules_since_in_a_format_postgresql_cannot_write(self):
+        # A month name is written by Python, in the user's language: the
+        # same text as the dates PostgreSQL writes for the other formats.
+        lang = self.env["res.lang"]._activate_lang("fr_BE")
+        lang.date_format = "%d %B %Y"
+        self.b_user.lang = "fr_BE"
+        _wizard, workbook = self._export()
+        rows = {row[0]: row for row in self._rows(workbook["Dossiers"])[1:]}
+        self.assertEqual(rows["C100"][8], "SCAN 01 janvier 2026")
+
+    def test_postgresql_writes_dates_as_odoo_does(self):
+        days = [date(2026, 1, 1), date(2024, 2, 29), date(2031, 12, 9)]
+        left_to_python = {"%d %b %Y", 'a"b %d'}
+        for date_format in ["%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%d-%m-%y",
+                            "%Y年%m月%d日", *left_to_python]:
+            pattern = sql_date_pattern(date_format)
+            self.assertEqual(pattern is None, date_format in left_to_python, date_format)
+            if pattern is None:
+                continue
+            self.env["res.lang"]._lang_get("en_US").date_format = date_format
+            for day in days:
+                with self.subTest(date_format=date_format, day=day):
+                    self.env.cr.execute(SQL("SELECT to_char(%s::date, %s)", day, pattern))
+                    self.assertEqual(self.env.cr.fetchone()[0],
+                                     format_date(self.env, day, lang_code="en_US"))
 
     def test_a_selection_exports_only_its_dossiers(self):
         _wizard, workbook = self._export(dossiers=self.b_dossier)

@@ -29,3 +29,31 @@ def fetch_rows(env, sql, batch=500):
     env.cr.execute(sql)
     while rows := env.cr.fetchmany(batch):
         yield from rows
+
+
+# The strftime directives PostgreSQL's ``to_char`` writes the same way Odoo's
+# format_date does (zero-padded day and month, four- or two-digit year).
+TO_CHAR_DIRECTIVES = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY"}
+
+
+def sql_date_pattern(date_format):
+    """The ``to_char`` pattern that writes dates as the strftime ``date_format``
+    of a language does, or None when it has a directive ``to_char`` would
+    write otherwise (month names, for one: PostgreSQL's are not the user's).
+    Every character between directives is quoted, written as it is."""
+    if '"' in date_format or "\\" in date_format:
+        return None
+    parts, index = [], 0
+    while index < len(date_format):
+        if date_format[index] == "%":
+            directive = TO_CHAR_DIRECTIVES.get(date_format[index:index + 2])
+            if not directive:
+                return None
+            parts.append(directive)
+            index += 2
+        else:
+            end = date_format.find("%", index)
+            end = len(date_format) if end < 0 else end
+            parts.append(f'"{date_format[index:end]}"')
+            index = end
+    return "".join(parts)
