@@ -856,16 +856,29 @@ class OctopusDossier(models.Model):
 
         The mark is kept in this transaction, not taken from the job's
         ``lastcall``, which Odoo moves on even when a run fails. Only the
-        dossiers concerned are recomputed, by telling the ORM what changed."""
+        dossiers concerned are rewritten, in two statements whatever their
+        number (the ORM would read and write them a thousand at a time), by
+        the one definition of Running; no stored field depends on D."""
         today = fields.Date.context_today(self)
         parameters = self.env["ir.config_parameter"].sudo()
         since = fields.Date.to_date(parameters.get_param(RUNNING_MARK))
         if since and since >= today:
             return
-        self.env["octopus.module.activation"].search(
-            self._changing_activations_domain(since, today)
-        ).modified(["date_start", "date_end"])
         self.env.flush_all()
+        Activation = self.env["octopus.module.activation"].sudo()
+        changed = Activation._search(self._changing_activations_domain(since, today))
+        dossier_ids = changed.subselect(SQL.identifier(changed.table, "dossier_id"))
+        running = Activation._search(
+            [("dossier_id", "in", dossier_ids), *Activation._running_domain(today)])
+        field = self._fields["active_module_ids"]
+        relation = SQL.identifier(field.relation)
+        columns = SQL("%s, %s", SQL.identifier(field.column1), SQL.identifier(field.column2))
+        self.env.cr.execute(SQL("DELETE FROM %s WHERE %s IN %s", relation,
+                                SQL.identifier(field.column1), dossier_ids))
+        self.env.cr.execute(SQL("INSERT INTO %s (%s) %s", relation, columns, running.select(
+            SQL("DISTINCT %s, %s", SQL.identifier(running.table, "dossier_id"),
+                SQL.identifier(running.table, "module_id")))))
+        self.invalidate_model(["active_module_ids"])
         parameters.set_param(RUNNING_MARK, fields.Date.to_string(today))
 
     @api.model
