@@ -80,7 +80,19 @@ class OctopusDossierChange(models.TransientModel):
                     self.env))[wizard.operation],
                 "modules": wizard.module_ids._origin.sorted(),
                 "preview": preview,
+                "stopping": wizard._stopping_preview(),
             })
+
+    def _stopping_preview(self):
+        """What an End or a Revoke stops and removes from the next invoice, as
+        the dossiers compute it (``_end_preview``, ``_revoke_preview``)."""
+        self.ensure_one()
+        dossiers = self.dossier_ids._origin
+        if self.operation == "end" and dossiers:
+            return dossiers._end_preview(self.module_ids._origin, self.date_end)
+        if self.operation == "revoke" and dossiers:
+            return dossiers._revoke_preview()
+        return False
 
     def _apply(self, confirmation):
         dossiers = self._confirmed_dossiers(confirmation)
