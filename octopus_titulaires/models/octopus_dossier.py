@@ -31,6 +31,13 @@ ACCESS_STATE_FIELDS = ("company_id", "client_user_id", "activation_ids", "active
 NO_ACCESS = (None, False, frozenset(), frozenset(), False)
 # The last day D was brought up to date (``_cron_refresh_active_modules``).
 RUNNING_MARK = "octopus_titulaires.running_refreshed_on"
+# The window action of each later change: the dossier's buttons and the list's
+# Action menu open the change dialog through it, with the operation's title.
+CHANGE_ACTIONS = {
+    "activate": "octopus_titulaires.octopus_dossier_activate_action",
+    "end": "octopus_titulaires.octopus_dossier_end_action",
+    "revoke": "octopus_titulaires.octopus_dossier_revoke_action",
+}
 # The most characters an Excel cell holds: a longer name could not be exported
 # and imported back as it is (openpyxl would cut it without a word).
 TEXT_MAX_LENGTH = 32767
@@ -411,19 +418,13 @@ class OctopusDossier(models.Model):
         return self._open_access_dialog("octopus_titulaires.octopus_dossier_grant_action")
 
     def action_activate_modules(self):
-        return self._open_access_dialog(
-            "octopus_titulaires.octopus_dossier_change_action", operation="activate"
-        )
+        return self._open_access_dialog(CHANGE_ACTIONS["activate"], operation="activate")
 
     def action_end_modules(self):
-        return self._open_access_dialog(
-            "octopus_titulaires.octopus_dossier_change_action", operation="end"
-        )
+        return self._open_access_dialog(CHANGE_ACTIONS["end"], operation="end")
 
     def action_revoke_access(self):
-        return self._open_access_dialog(
-            "octopus_titulaires.octopus_dossier_change_action", operation="revoke"
-        )
+        return self._open_access_dialog(CHANGE_ACTIONS["revoke"], operation="revoke")
 
     def _open_access_dialog(self, xmlid, operation=None):
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)

@@ -70,7 +70,7 @@ class TestChangeRecap(InvoiceCase):
         login = self.c_dossier.client_user_id
         wizard = self._dialog("revoke")
         text = self._text(wizard.recap)
-        for expected in (login.login, "revoked, it holds no dossier any more", "Scan", "API",
+        for expected in (login.login, "is revoked: it holds no dossier any more", "Scan", "API",
                          "Client Portal", "client.portal@example.be", "loses access",
                          "11/28/2026", "loses 465.00", "from 1,965.00", "to 1,500.00"):
             self.assertIn(expected, text)
