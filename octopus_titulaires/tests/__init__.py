@@ -39,3 +39,4 @@ from . import test_request_tour
 from . import test_ledger_history
 from . import test_change_recap
 from . import test_bulk_changes
+from . import test_change_tour

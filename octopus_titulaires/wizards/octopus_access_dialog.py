@@ -53,6 +53,8 @@ class OctopusAccessDialog(models.AbstractModel):
         dossier of another office sent over RPC with the user's own would be
         left out of the change without a word while the rest is changed: it
         is refused instead, by its id (its name is not the user's to read)."""
+        # Whose dialog it is comes first: it belongs to its creator alone.
+        self.check_access("read")
         field = self._fields["dossier_ids"]
         self.env.flush_all()
         self.env.cr.execute(SQL(
