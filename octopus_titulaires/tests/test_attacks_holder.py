@@ -68,8 +68,8 @@ class TestRpcAttacksHolder(HolderRpcCase):
         # Another office's holder does not even see the dossier: no dialog
         # holds it for them, nothing changes here.
         self.login_as(self.b2)
-        self.assertRefused(VALIDATION_ERROR, rf"Dossier #{self.dossier_a.id} is not one of the "
-                           "dossiers you may change", "octopus.dossier.grant", "web_save", [],
+        self.assertRefused(VALIDATION_ERROR, rf"You may not change these dossiers .*: "
+                           rf"#{self.dossier_a.id}\.", "octopus.dossier.grant", "web_save", [],
                            {"dossier_ids": [[6, 0, self.dossier_a.ids]],
                             "office_email": "bureau@attaque.example.be",
                             "client_email": "client@attaque.example.be", "state": "password"},

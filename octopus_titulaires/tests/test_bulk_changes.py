@@ -199,7 +199,7 @@ class TestRpcBulkChanges(RpcAttackCase):
                 # not saved without it.
                 self.assertRefused(
                     VALIDATION_ERROR,
-                    rf"Dossier #{self.dossier_f2.id} is not one of the dossiers you may change",
+                    rf"You may not change these dossiers .*: #{self.dossier_f2.id}\.",
                     "octopus.dossier.change", "web_save", [], {
                         "dossier_ids": selection, "operation": operation,
                         "module_ids": [[6, 0, modules.ids if modules else []]],
@@ -207,7 +207,7 @@ class TestRpcBulkChanges(RpcAttackCase):
                 # Nor may a saved dialog of the user's own dossier take it later.
                 wizard_id = self._change(operation, self.dossier_cx, modules)
                 self.assertRefused(
-                    VALIDATION_ERROR, rf"Dossier #{self.dossier_f2.id} is not one",
+                    VALIDATION_ERROR, rf"You may not change these dossiers .*: #{self.dossier_f2.id}\.",
                     "octopus.dossier.change", "write", [wizard_id], {"dossier_ids": selection})
         self.assertEqual(self._written(), before)
         self.assertEqual(self.env["octopus.dossier.change"].sudo().search_count([]), dialogs + 3)

@@ -67,8 +67,8 @@ class OctopusAccessDialog(models.AbstractModel):
         hidden = held - set(readable.ids)
         if hidden:
             raise ValidationError(self.env._(
-                "Dossier %(ids)s is not one of the dossiers you may change (another office's, "
-                "or deleted): nothing was changed.",
+                "You may not change these dossiers (another office's, or deleted): %(ids)s. "
+                "Nothing was changed.",
                 ids=", ".join(f"#{dossier_id}" for dossier_id in sorted(hidden))))
 
     def _compute_confirmation(self):
