@@ -103,10 +103,15 @@ class TestBulkChanges(InvoiceCase):
         two = self.c_dossiers[1:]
         wizard = self._from_list("activate", two, [self.dms_module])
         wizard.action_next()
+        self.assertIn("None: the change is logged", wizard.recap)
+        queued = self.env["mail.mail"].search_count([])
         self._confirm_with_password(wizard)
+        # The grant's mails say what a grant added; Activate sends none, as its
+        # recap says: each chatter names what this change added, nothing more.
+        self.assertEqual(self.env["mail.mail"].search_count([]), queued)
         for dossier in two:
             self.assertIn(self.dms_module, dossier.active_module_ids)
-            self.assertIn("Modules activated: Document Storage.", self._messages(dossier)[0])
+            self.assertEqual(self._messages(dossier)[0], "<p>Modules activated: Document Storage.</p>")
         logins = two.client_user_id
         wizard = self._from_list("revoke", two)
         wizard.action_next()
