@@ -31,6 +31,13 @@ ACCESS_STATE_FIELDS = ("company_id", "client_user_id", "activation_ids", "active
 NO_ACCESS = (None, False, frozenset(), frozenset(), False)
 # The last day D was brought up to date (``_cron_refresh_active_modules``).
 RUNNING_MARK = "octopus_titulaires.running_refreshed_on"
+# The window action of each later change: the dossier's buttons and the list's
+# Action menu open the change dialog through it, with the operation's title.
+CHANGE_ACTIONS = {
+    "activate": "octopus_titulaires.octopus_dossier_activate_action",
+    "end": "octopus_titulaires.octopus_dossier_end_action",
+    "revoke": "octopus_titulaires.octopus_dossier_revoke_action",
+}
 # The most characters an Excel cell holds: a longer name could not be exported
 # and imported back as it is (openpyxl would cut it without a word).
 TEXT_MAX_LENGTH = 32767
@@ -411,19 +418,13 @@ class OctopusDossier(models.Model):
         return self._open_access_dialog("octopus_titulaires.octopus_dossier_grant_action")
 
     def action_activate_modules(self):
-        return self._open_access_dialog(
-            "octopus_titulaires.octopus_dossier_change_action", operation="activate"
-        )
+        return self._open_access_dialog(CHANGE_ACTIONS["activate"], operation="activate")
 
     def action_end_modules(self):
-        return self._open_access_dialog(
-            "octopus_titulaires.octopus_dossier_change_action", operation="end"
-        )
+        return self._open_access_dialog(CHANGE_ACTIONS["end"], operation="end")
 
     def action_revoke_access(self):
-        return self._open_access_dialog(
-            "octopus_titulaires.octopus_dossier_change_action", operation="revoke"
-        )
+        return self._open_access_dialog(CHANGE_ACTIONS["revoke"], operation="revoke")
 
     def _open_access_dialog(self, xmlid, operation=None):
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
@@ -672,6 +673,88 @@ class OctopusDossier(models.Model):
             "annual_total": currency.round(sum(line["annual_total"] for line in lines)),
             "prorated_total": currency.round(sum(line["prorated_total"] for line in lines)),
         }
+
+    def _end_preview(self, modules=None, date_end=None):
+        """What ending ``modules`` (all the running ones when None, as a revoke
+        does) on ``date_end`` (today by default) would stop on these dossiers
+        and remove from the office's next invoice, without writing anything:
+        what the End and Revoke dialogs, and a request to the holder, recap.
+
+        A dict: ``period`` (the next invoice's billing year), ``currency``,
+        ``dossiers`` (per dossier: ``dossier`` and its ``lines``, one per
+        module that stops: ``module``, ``date_end``, the amount on the next
+        invoice ``before`` and ``after``), the totals ``before``, ``after``
+        and ``loss``, and the office's whole next invoice ``invoice_before``
+        and ``invoice_after``. Before is the invoice's own line
+        (``next_invoice_amount``); after is that line priced by the same rule
+        with the new end (``_amount_in_period``), for what the invoice bills
+        (an activation under C on an active dossier)."""
+        today = fields.Date.context_today(self)
+        date_end = date_end or today
+        company = self.company_id[:1] or self.env.company
+        period = company._octopus_next_billing_year(today)
+        currency = company.currency_id
+        Activation = self.env["octopus.module.activation"]
+        dossiers = []
+        for dossier in self._origin.sorted(lambda dossier: (dossier.code or "", dossier.id)):
+            running = dossier.activation_ids._running(today)
+            if modules is not None:
+                running = running.filtered(lambda activation: activation.module_id in modules)
+            lines = []
+            for activation in running.sorted(lambda activation: activation.module_id.sequence):
+                after = 0.0
+                if activation.access_category == "C" and dossier.active:
+                    after = Activation.new({
+                        "module_id": activation.module_id.id,
+                        "date_start": activation.date_start,
+                        "date_end": date_end,
+                        "annual_price": activation.annual_price,
+                    })._amount_in_period(period)
+                lines.append({"module": activation.module_id, "date_end": date_end,
+                              "before": activation.next_invoice_amount,
+                              "after": currency.round(after)})
+            dossiers.append({"dossier": dossier, "lines": lines})
+        before = currency.round(sum(line["before"] for item in dossiers for line in item["lines"]))
+        after = currency.round(sum(line["after"] for item in dossiers for line in item["lines"]))
+        # The office's whole next invoice: its Packet Deal fee and all its lines.
+        invoice_before = currency.round(
+            company.octopus_packet_deal_fee
+            + self.env["octopus.invoice.line"]._amounts_by("company_id", company).get(
+                company.id, 0.0))
+        return {
+            "period": period,
+            "currency": currency,
+            "dossiers": dossiers,
+            "before": before,
+            "after": after,
+            "loss": currency.round(before - after),
+            "invoice_before": invoice_before,
+            "invoice_after": currency.round(invoice_before - before + after),
+        }
+
+    def _revoke_preview(self):
+        """What revoking these dossiers' client access would do, without
+        writing anything: ``_end_preview`` of every running module, today, and
+        per login (``logins``): the ``login``, the dossiers it keeps
+        (``kept``; none: it is revoked) and the portal user that loses the
+        portal with it (``portal_user``), as ``_revoke_access`` and
+        ``octopus.client.user._revoke_if_unused`` would decide."""
+        preview = self._end_preview()
+        dossiers = self._origin
+        logins = []
+        for client_user in dossiers.client_user_id:
+            kept = client_user.dossier_ids - dossiers
+            portal_user = self.env["res.users"]
+            if not kept and client_user.user_id:
+                # The portal stays with a user that signs in for another active login.
+                others = self.env["octopus.client.user"].sudo().search_count([
+                    ("user_id", "=", client_user.user_id.id), ("state", "=", "active"),
+                    ("id", "not in", dossiers.client_user_id.ids)])
+                if not others and client_user.user_id.sudo()._is_portal():
+                    portal_user = client_user.user_id
+            logins.append({"login": client_user, "dossiers": client_user.dossier_ids & dossiers,
+                           "kept": kept, "portal_user": portal_user})
+        return dict(preview, logins=logins)
 
     def _check_grantable(self, client_user=None):
         """Why these dossiers cannot get a K login, as a UserError naming them."""

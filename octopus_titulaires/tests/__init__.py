@@ -37,3 +37,6 @@ from . import test_access_request
 from . import test_attacks_request
 from . import test_request_tour
 from . import test_ledger_history
+from . import test_change_recap
+from . import test_bulk_changes
+from . import test_change_tour

@@ -1,7 +1,8 @@
 from markupsafe import Markup
 
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..models.octopus_client_user import normalized_email
 from ..tools import AccessConfirmation
@@ -44,6 +45,31 @@ class OctopusAccessDialog(models.AbstractModel):
     confirmation_problem = fields.Char(compute="_compute_confirmation")
     # A colleague of the holder may ask the holder to confirm instead.
     can_ask_holder = fields.Boolean(compute="_compute_confirmation")
+
+    @api.constrains("dossier_ids")
+    def _check_dossiers_in_reach(self):
+        """A dialog holds only dossiers its user may read. The ORM leaves the
+        others out of ``dossier_ids`` when the user reads it, so that a
+        dossier of another office sent over RPC with the user's own would be
+        left out of the change without a word while the rest is changed: it
+        is refused instead, by its id (its name is not the user's to read)."""
+        # Whose dialog it is comes first: it belongs to its creator alone.
+        self.check_access("read")
+        field = self._fields["dossier_ids"]
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            "SELECT %s FROM %s WHERE %s IN %s",
+            SQL.identifier(field.column2), SQL.identifier(field.relation),
+            SQL.identifier(field.column1), tuple(self.ids)))
+        held = {row[0] for row in self.env.cr.fetchall()}
+        readable = self.env["octopus.dossier"].with_context(active_test=False).search(
+            [("id", "in", list(held))])
+        hidden = held - set(readable.ids)
+        if hidden:
+            raise ValidationError(self.env._(
+                "You may not change these dossiers (another office's, or deleted): %(ids)s. "
+                "Nothing was changed.",
+                ids=", ".join(f"#{dossier_id}" for dossier_id in sorted(hidden))))
 
     def _compute_confirmation(self):
         Request = self.env["octopus.access.request"]
@@ -106,8 +132,7 @@ class OctopusAccessDialog(models.AbstractModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            # The model's name as translated for the user (``_description`` is not).
-            "name": self.env["ir.model"].sudo()._get(self._name).name,
+            "name": self._dialog_title(),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
@@ -115,6 +140,11 @@ class OctopusAccessDialog(models.AbstractModel):
             "context": {key: value for key, value in self.env.context.items()
                         if key != PASSWORD_KEY},
         }
+
+    def _dialog_title(self):
+        """The dialog's title as translated for the user: the model's name
+        (``_description`` is not translated)."""
+        return self.env["ir.model"].sudo()._get(self._name).name
 
     def action_confirm(self):
         """Check every screen and the password again, then make the change."""
@@ -135,6 +165,7 @@ class OctopusAccessDialog(models.AbstractModel):
     def _check_steps(self):
         """Check the input of every screen before the password's again,
         whatever the state: a button may be called on any screen."""
+        self._check_dossiers_in_reach()
         steps = self._steps()
         for step in steps[: steps.index("password")]:
             self._check_step(step)

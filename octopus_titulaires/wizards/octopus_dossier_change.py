@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_date
+
+from ..models.octopus_dossier import CHANGE_ACTIONS
 
 
 class OctopusDossierChange(models.TransientModel):
@@ -80,7 +83,60 @@ class OctopusDossierChange(models.TransientModel):
                     self.env))[wizard.operation],
                 "modules": wizard.module_ids._origin.sorted(),
                 "preview": preview,
+                **wizard._stopping_recap_values(),
             })
+
+    def _stopping_recap_values(self):
+        """What the recap of an End or a Revoke shows (``stopping``: the
+        dossiers' preview), with its sentences written whole, so that each
+        translates as one, amounts and dates as the reader writes them."""
+        stopping = self._stopping_preview()
+        if not stopping:
+            return {"stopping": False}
+        currency = stopping["currency"]
+
+        def amount(value):
+            return format_amount(self.env, value, currency)
+
+        sentences = {"logins": [], "portal_users": []}
+        for item in stopping.get("logins", []):
+            sentences["logins"].append(
+                self.env._("Login %(login)s is taken off %(dossiers)s; it keeps %(kept)s.",
+                           login=item["login"].login,
+                           dossiers=", ".join(item["dossiers"].mapped("display_name")),
+                           kept=", ".join(item["kept"].mapped("display_name")))
+                if item["kept"] else
+                self.env._("Login %(login)s is revoked: it holds no dossier any more.",
+                           login=item["login"].login))
+            if item["portal_user"]:
+                sentences["portal_users"].append(self.env._(
+                    "Portal user %(name)s (%(email)s) loses access to the portal.",
+                    name=item["portal_user"].name, email=item["portal_user"].login))
+        sentences["loss"] = self.env._(
+            "The next invoice (%(date_from)s to %(date_to)s) loses %(loss)s: the office's whole "
+            "invoice goes from %(before)s to %(after)s.",
+            date_from=format_date(self.env, stopping["period"][0]),
+            date_to=format_date(self.env, stopping["period"][1]),
+            loss=amount(stopping["loss"]), before=amount(stopping["invoice_before"]),
+            after=amount(stopping["invoice_after"]))
+        return {"stopping": stopping, "sentences": sentences}
+
+    def _stopping_preview(self):
+        """What an End or a Revoke stops and removes from the next invoice, as
+        the dossiers compute it (``_end_preview``, ``_revoke_preview``)."""
+        self.ensure_one()
+        dossiers = self.dossier_ids._origin
+        if self.operation == "end" and dossiers:
+            return dossiers._end_preview(self.module_ids._origin, self.date_end)
+        if self.operation == "revoke" and dossiers:
+            return dossiers._revoke_preview()
+        return False
+
+    def _dialog_title(self):
+        """The title of the operation's own window action (Activate Modules,
+        End Modules, Revoke Client Access), as the dialog first opened."""
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            CHANGE_ACTIONS[self.operation])["name"]
 
     def _apply(self, confirmation):
         dossiers = self._confirmed_dossiers(confirmation)
