@@ -345,17 +345,22 @@ class OctopusClientUser(models.Model):
 
     @api.model
     def _grant_mail_plan(self, office_email, client_email=False, client_mail=False,
-                         client_lang=False):
+                         client_lang=False, username_lang=False):
         """The mails a grant queues, as dicts (``label``, ``email_to``, ``lang``):
         what the dialog announces before the password and reports after it.
-        The Octopus mails speak the office user's language (their templates'
-        ``lang``); the client's own mail (``client_mail``: ``"invitation"`` or
-        ``"notice"``, see ``_grant_portal_access``) goes to ``client_email``
-        in the client's language."""
+        The activation confirmation speaks the office user's language, the
+        client-username mail, which the office forwards, the client's
+        (``username_lang``; their templates' ``lang``); the client's own mail
+        (``client_mail``: ``"invitation"`` or ``"notice"``, see
+        ``_grant_portal_access``) goes to ``client_email`` in the client's
+        language."""
         # The labels of ACCESS_MAILS, in their order.
-        labels = (self.env._("Activation confirmation"), self.env._("Client username"))
-        plan = [{"label": label, "email_to": office_email, "lang": self.env.user.lang}
-                for label in labels]
+        plan = [
+            {"label": self.env._("Activation confirmation"), "email_to": office_email,
+             "lang": self.env.user.lang},
+            {"label": self.env._("Client username"), "email_to": office_email,
+             "lang": username_lang or self.env.user.lang},
+        ]
         if client_mail:
             label = (self.env._("Portal invitation") if client_mail == "invitation"
                      else self.env._("Notice of the new dossiers"))
