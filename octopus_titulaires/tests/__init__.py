@@ -39,3 +39,4 @@ from . import test_request_tour
 from . import test_ledger_history
 from . import test_client_lang
 from . import test_billing_summary_langs
+from . import test_login_reminders
