@@ -194,3 +194,43 @@ class TestAttacksLoginMails(HttpCase):
                                      "odoo.exceptions.AccessError")
         self.assertEqual(Mail.search_count([]), mails_before, "nothing sent")
         self.assertEqual(self.login.message_ids, messages_before, "nothing logged")
+
+
+@tagged("post_install", "-at_install")
+class TestConsentReminderTour(HttpCase):
+    def test_a_reminder_from_the_dashboard_in_french_and_dutch(self):
+        for number, lang in ((311, "fr_BE"), (312, "nl_BE")):
+            with self.subTest(lang=lang):
+                load_language(self.env, lang)
+                self._remind_in_the_browser(number, lang)
+
+    def _remind_in_the_browser(self, number, lang):
+        """A B user who reads ``lang`` reminds a Dutch client that has portal
+        access: the mail goes to the client's address, in Dutch."""
+        load_language(self.env, "nl_BE", MAIL_MODULES)
+        office = self.env["res.company"].create(
+            {"name": f"Fiduciaire Rappel {lang}", "octopus_b_number": f"B00000{number}",
+             "octopus_confirmation": "user"})
+        login = f"rem_tour_{lang}"
+        b_user = new_test_user(
+            self.env, login=login, password="rem-tour-Secret-1", lang=lang,
+            email=f"{login}@rappel.example.be", groups="octopus_titulaires.group_titulaire",
+            company_id=office.id, company_ids=[(6, 0, office.ids)])
+        client = self.env["res.partner"].create(
+            {"name": "Client Rappel", "is_company": True, "lang": "nl_BE"})
+        dossier = self.env["octopus.dossier"].create(
+            {"code": "REM-TOUR", "name": "Dossier Rappel", "partner_id": client.id,
+             "company_id": office.id})
+        client_email = f"klant-{lang}@rappel.example.be"
+        k_login = dossier._grant_access(self.env["octopus.module"], f"bureau-{lang}@rappel.example.be",
+                                        client_email, portal=True)
+        self.start_tour("/odoo", "octopus_consent_reminder_tour", login=login, timeout=180)
+        reminder = self.env["mail.mail"].sudo().search(
+            [("model", "=", k_login._name), ("res_id", "=", k_login.id),
+             ("email_to", "=", client_email)])
+        self.assertEqual(reminder.subject, f"Bevestig je dossiers bij {office.name}")
+        k_login.invalidate_recordset(["message_ids"])
+        # The chatter speaks the B user's language, who wrote it.
+        note = {"fr_BE": "Rappel de consentement envoyé à %s par %s.",
+                "nl_BE": "Herinnering voor de toestemming verstuurd naar %s door %s."}[lang]
+        self.assertIn(note % (client_email, b_user.name), k_login.message_ids[0].body)
