@@ -95,7 +95,7 @@ class TestConsentReminder(LoginMailCase):
         action = self.office.with_user(self.b_user).action_octopus_without_consent()
         self.assertEqual(action["res_model"], "octopus.client.user")
         found = self.env["octopus.client.user"].with_user(self.b_user).with_context(
-            action["context"]).search(action["domain"] + [("consent_date", "=", False),
+            **action["context"]).search(action["domain"] + [("consent_date", "=", False),
                                                           ("state", "=", "active")])
         self.assertEqual(found, self.login_fr | self.login_nl)
         arch = self.env["octopus.client.user"].get_view(view_type="list")["arch"]
