@@ -134,7 +134,11 @@ class OctopusDossierGrant(models.TransientModel):
     @api.depends("dossier_ids", "client_user_id")
     def _compute_lang(self):
         for wizard in self:
-            wizard.lang = wizard.dossier_ids._client_lang(wizard.client_user_id)
+            # Only what the user may read: another office's dossier put in the
+            # dialog over RPC is refused at Confirm, and hands nothing back here.
+            dossiers = wizard.dossier_ids._origin._filtered_access("read")
+            client_user = wizard.client_user_id._origin._filtered_access("read")
+            wizard.lang = dossiers._client_lang(client_user)
 
     @api.depends("client_email", "portal_access")
     def _compute_client_mail(self):
