@@ -97,6 +97,8 @@ class OctopusAccessRequest(models.Model):
     office_email = fields.Char(string="Office E-mail", readonly=True)
     client_email = fields.Char(string="Client E-mail", readonly=True)
     portal_access = fields.Boolean(readonly=True)
+    lang = fields.Selection(selection="_lang_selection", string="Client Language",
+                            readonly=True)
     module_ids = fields.Many2many(
         "octopus.module",
         "octopus_access_request_module_rel",
@@ -130,6 +132,10 @@ class OctopusAccessRequest(models.Model):
     # Which of the form's buttons the reader may use.
     can_answer = fields.Boolean(compute="_compute_can_answer")
     can_cancel = fields.Boolean(compute="_compute_can_answer")
+
+    @api.model
+    def _lang_selection(self):
+        return self.env["res.lang"].get_installed()
 
     @api.depends("operation", "dossier_ids")
     def _compute_display_name(self):

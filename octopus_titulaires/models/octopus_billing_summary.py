@@ -107,10 +107,6 @@ class OctopusBillingSummary(models.Model):
         if existing:
             return existing
         invoice = company._octopus_project_invoice(on_date)
-        # The office reads the file in its own language, not the cron user's.
-        content = self.env["octopus.dossier.xlsx"].with_context(
-            lang=company.partner_id.lang or self.env.lang
-        )._build(company, on_date)
         summary = self.create(
             {
                 "company_id": company.id,
@@ -123,16 +119,9 @@ class OctopusBillingSummary(models.Model):
                 "amount_total": invoice["total"],
             }
         )
-        summary.attachment_id = self.env["ir.attachment"].create(
-            {
-                "name": f"octopus_billing_{company.octopus_b_number}_{date_from:%Y_%m}.xlsx",
-                "datas": base64.b64encode(content),
-                "res_model": self._name,
-                "res_id": summary.id,
-                "mimetype": XLSX_MIMETYPE,
-            }
-        )
-        summary._send_to_b_users()
+        # The summary's own file speaks the office's language, not the cron user's.
+        summary.attachment_id = summary._attach_workbook(summary._office_lang(), on_date)
+        summary._send_to_b_users(on_date)
         return summary
 
     def _b_users(self):
@@ -140,14 +129,47 @@ class OctopusBillingSummary(models.Model):
         group = self.env.ref("octopus_titulaires.group_titulaire")
         return group.users.filtered(lambda user: self.company_id in user.company_ids)
 
-    def _send_to_b_users(self):
+    def _office_lang(self):
         self.ensure_one()
-        partners = self._b_users().partner_id
-        self.env.ref("octopus_titulaires.mail_template_billing_summary").send_mail(
-            self.id,
-            force_send=False,
-            email_values={
-                "recipient_ids": [Command.set(partners.ids)],
-                "attachment_ids": [Command.link(self.attachment_id.id)],
-            },
+        return self.company_id.partner_id.lang or self.env.lang
+
+    def _attach_workbook(self, lang, on_date):
+        """The workbook of ``on_date`` in ``lang`` (headers, sheet names and the
+        dates written inside texts), attached to the summary under a name that
+        says the month as a reader of ``lang`` says it."""
+        self.ensure_one()
+        company = self.company_id
+        content = self.env["octopus.dossier.xlsx"].with_context(lang=lang)._build(
+            company, on_date)
+        month = format_date(self.env(context=dict(self.env.context, lang=lang)),
+                            self.date_from, date_format="MMMM y")
+        return self.env["ir.attachment"].create(
+            {
+                "name": f"Octopus {company.octopus_b_number} {month}.xlsx",
+                "datas": base64.b64encode(content),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": XLSX_MIMETYPE,
+            }
         )
+
+    def _send_to_b_users(self, on_date):
+        """One mail per language of the B users, each with the workbook in that
+        language: every reader gets the subject, the amounts and the dates as
+        they write them, and a file in their words."""
+        self.ensure_one()
+        template = self.env.ref("octopus_titulaires.mail_template_billing_summary")
+        office_lang = self._office_lang()
+        readers = self._b_users().grouped(lambda user: user.lang or office_lang)
+        for lang, users in sorted(readers.items()):
+            attachment = (self.attachment_id if lang == office_lang
+                          else self._attach_workbook(lang, on_date))
+            # The template's language reads this key: its default is the office's.
+            template.with_context(octopus_lang=lang).send_mail(
+                self.id,
+                force_send=False,
+                email_values={
+                    "recipient_ids": [Command.set(users.partner_id.ids)],
+                    "attachment_ids": [Command.link(attachment.id)],
+                },
+            )

@@ -1,7 +1,7 @@
 import re
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
 from ..tools import confirmed_by_another
@@ -26,6 +26,7 @@ ACCESS_MAILS = (
 )
 PORTAL_INVITATION = "portal.mail_template_data_portal_welcome"
 PORTAL_NOTICE = "octopus_titulaires.mail_template_portal_new_dossier"
+CONSENT_REMINDER = "octopus_titulaires.mail_template_consent_reminder"
 
 
 def normalized_email(value):
@@ -157,6 +158,91 @@ class OctopusClientUser(models.Model):
     def write(self, vals):
         self.env["octopus.dossier"]._check_office_kept(self, vals)
         return super().write(vals)
+
+    def action_invite_again(self):
+        """Send the client the portal's invitation again, as Odoo's portal
+        wizard does (*Re-Invite*): a new link to choose a password, to the
+        portal user's own address only and in its language; logged in the
+        login's chatter."""
+        self.ensure_one()
+        self._check_office_user()
+        user = self.user_id.sudo()
+        if self.state != "active" or not user.active or not user._is_portal():
+            raise UserError(self.env._(
+                "Login %(login)s has no active portal user: only an active login with portal "
+                "access gets the invitation again.", login=self.login))
+        # The link chooses the portal user's password: it goes to that user's
+        # own address, which the login's e-mail must still be.
+        if normalized_email(self.email) != user.login:
+            raise UserError(self.env._(
+                "The e-mail of login %(login)s (%(email)s) is not the address its portal user "
+                "signs in with (%(portal)s): the invitation goes to that address only.",
+                login=self.login, email=self.email or "", portal=user.login))
+        client_user = self.sudo()
+        client_user._queue_portal_invitation(user)
+        client_user.message_post(
+            body=self.env._("Portal invitation sent again to %(email)s by %(user)s.",
+                            email=user.login, user=self.env.user.name),
+            author_id=self.env.user.partner_id.id)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success", "message": self.env._(
+                "The portal invitation went again to %(email)s.", email=user.login)},
+        }
+
+    def action_remind_consent(self):
+        """Remind the clients of these logins that they have not confirmed on
+        the portal that their office may manage their dossiers: to the client's
+        own address when the grant gave it portal access, else to the office's,
+        which forwards it; in the client's language; logged in each login's
+        chatter."""
+        self._check_office_user()
+        if not self:
+            raise UserError(self.env._("Select the logins whose clients to remind."))
+        refused = self.filtered(lambda client_user: client_user.state != "active"
+                                or client_user.consent_date
+                                or not client_user._consent_reminder_email())
+        if refused:
+            raise UserError(self.env._(
+                "Only an active login without its client's consent, and with an e-mail to "
+                "send to, gets a reminder: %(logins)s.",
+                logins=", ".join(refused.mapped("login"))))
+        template = self.env.ref(CONSENT_REMINDER)
+        for client_user in self.sudo():
+            template.send_mail(client_user.id, force_send=False)
+            client_user.message_post(
+                body=self.env._("Consent reminder sent to %(email)s by %(user)s.",
+                                email=client_user._consent_reminder_email(),
+                                user=self.env.user.name),
+                author_id=self.env.user.partner_id.id)
+        message = (self.env._("1 reminder queued.") if len(self) == 1
+                   else self.env._("%(count)s reminders queued.", count=len(self)))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success", "message": message},
+        }
+
+    def _check_office_user(self):
+        """Only a B user of each login's own office acts on it (the ACL lets B
+        users read logins; portal users read their own, and act on none)."""
+        self.check_access("read")
+        user = self.env.user
+        if not user.has_group("octopus_titulaires.group_titulaire"):
+            raise AccessError(self.env._("Only the office's B users act on client logins."))
+        others = self.filtered(lambda client_user: client_user.company_id not in user.company_ids)
+        if others:
+            raise AccessError(self.env._(
+                "Logins %(logins)s belong to another office.",
+                logins=", ".join(others.mapped("login"))))
+
+    def _consent_reminder_email(self):
+        """Where the consent reminder goes, as the grant chose: the client's own
+        address when it has portal access (where it confirms), else the
+        office's, which forwards it."""
+        self.ensure_one()
+        return self.email if self.user_id else self.sudo().office_email
 
     def _check_can_take(self, dossiers):
         """The one rule of logins and dossiers (DESIGN.md, "Rules"): a login takes
@@ -345,17 +431,22 @@ class OctopusClientUser(models.Model):
 
     @api.model
     def _grant_mail_plan(self, office_email, client_email=False, client_mail=False,
-                         client_lang=False):
+                         client_lang=False, username_lang=False):
         """The mails a grant queues, as dicts (``label``, ``email_to``, ``lang``):
         what the dialog announces before the password and reports after it.
-        The Octopus mails speak the office user's language (their templates'
-        ``lang``); the client's own mail (``client_mail``: ``"invitation"`` or
-        ``"notice"``, see ``_grant_portal_access``) goes to ``client_email``
-        in the client's language."""
+        The activation confirmation speaks the office user's language, the
+        client-username mail, which the office forwards, the client's
+        (``username_lang``; their templates' ``lang``); the client's own mail
+        (``client_mail``: ``"invitation"`` or ``"notice"``, see
+        ``_grant_portal_access``) goes to ``client_email`` in the client's
+        language."""
         # The labels of ACCESS_MAILS, in their order.
-        labels = (self.env._("Activation confirmation"), self.env._("Client username"))
-        plan = [{"label": label, "email_to": office_email, "lang": self.env.user.lang}
-                for label in labels]
+        plan = [
+            {"label": self.env._("Activation confirmation"), "email_to": office_email,
+             "lang": self.env.user.lang},
+            {"label": self.env._("Client username"), "email_to": office_email,
+             "lang": username_lang or self.env.user.lang},
+        ]
         if client_mail:
             label = (self.env._("Portal invitation") if client_mail == "invitation"
                      else self.env._("Notice of the new dossiers"))

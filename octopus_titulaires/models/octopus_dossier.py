@@ -468,7 +468,7 @@ class OctopusDossier(models.Model):
         return self.sudo()
 
     def _grant_access(self, modules, office_email, client_email, client_user=None,
-                      portal=False):
+                      portal=False, lang=None):
         """Give the client of these internal dossiers a K login: a new one, or
         ``client_user`` when the dossiers are added to an existing login.
 
@@ -480,9 +480,15 @@ class OctopusDossier(models.Model):
         password, or a notice of its new dossiers when that portal user exists
         already (``_grant_portal_access``); the office never receives the
         invitation's link. ``_grant_mail_plan`` lists these mails for the dialog.
+
+        ``lang`` (an installed language, the dialog's screen 3) is written on the
+        client's contacts first, so that the client's mails and the portal user
+        made here speak it; ``None`` leaves them as they are.
         """
         self._lock_for_update()
         self._check_grantable(client_user)
+        if lang is not None:
+            self._check_client_lang(lang)
         if client_user:
             client_user.check_access("read")
         dossiers = self._sudo_for_access()
@@ -500,6 +506,8 @@ class OctopusDossier(models.Model):
                     "office_email": office_email,
                 }
             )
+        if lang is not None:
+            (client_user.partner_id | dossiers.partner_id).write({"lang": lang})
         self._attach_logins(client_user)
         default_module = self.env["octopus.module"]._default_module()
         activations = self._start_modules(modules | default_module)
@@ -517,6 +525,24 @@ class OctopusDossier(models.Model):
             client_mail = client_user._grant_portal_access()
         client_user._queue_access_mails(client_mail, added=activations)
         return client_user.sudo(False)
+
+    def _client_lang(self, client_user=None):
+        """The language the client of these dossiers reads, as its contact says
+        (``client_user``'s when the dossiers join that login), else its
+        office's: an installed language, the grant's default."""
+        installed = dict(self.env["res.lang"].get_installed())
+        contact = client_user.partner_id if client_user else self.partner_id[:1]
+        for lang in (contact.lang, self.company_id[:1].partner_id.lang, self.env.lang):
+            if lang in installed:
+                return lang
+        return False
+
+    @api.model
+    def _check_client_lang(self, lang):
+        if lang not in dict(self.env["res.lang"].get_installed()):
+            raise UserError(self.env._(
+                "Client language: choose one of the installed languages (%(lang)s is not one).",
+                lang=lang or self.env._("none")))
 
     def _activate_modules(self, modules):
         """Activate more modules from today on dossiers that have client access.

@@ -40,3 +40,6 @@ from . import test_ledger_history
 from . import test_change_recap
 from . import test_bulk_changes
 from . import test_change_tour
+from . import test_client_lang
+from . import test_billing_summary_langs
+from . import test_login_reminders

@@ -83,6 +83,8 @@ class TestAdditionalDossiers(GrantDialogCase, MockEmail):
         self.env["ir.module.module"]._load_module_terms(
             ["mail", "portal", "auth_signup", "octopus_titulaires"], [lang], overwrite=True)
         self.b_user.lang = lang
+        # The username mail, which the office forwards, speaks the client's.
+        self.client.lang = lang
         login, wizard = self._grant_first_then_second(lang)
         with self.mock_mail_gateway():
             self._confirm(wizard.with_context(lang=lang))

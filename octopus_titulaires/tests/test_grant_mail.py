@@ -233,14 +233,18 @@ class TestGrantMails(GrantDialogCase, MockEmail):
         self.assertIn("48.00", mail.body_html)
         self.assertIn(self.b_user.name, mail.body_html)
 
-    def test_mails_render_in_the_office_users_language(self):
-        self.env["res.lang"]._activate_lang("fr_BE")
+    def test_mails_render_in_their_readers_language(self):
+        """The activation confirmation is the office's, the username mail the
+        client's, which the office forwards."""
+        for lang in ("fr_BE", "nl_BE"):
+            self.env["res.lang"]._activate_lang(lang)
         self.b_user.lang = "fr_BE"
+        self.client.lang = "nl_BE"
         login = self._login("K", office_email="bureau@fiduciaire-test.example.be")
-        for xmlid in ("octopus_titulaires.mail_template_activation_confirmation",
-                      "octopus_titulaires.mail_template_client_username"):
+        for xmlid, lang in (("octopus_titulaires.mail_template_activation_confirmation", "fr_BE"),
+                            ("octopus_titulaires.mail_template_client_username", "nl_BE")):
             template = self.env.ref(xmlid).with_user(self.b_user)
-            self.assertEqual(template._render_lang(login.ids), {login.id: "fr_BE"})
+            self.assertEqual(template._render_lang(login.ids), {login.id: lang})
 
     def test_refused_grant_sends_no_mail(self):
         wizard = self._run_to_password(self.dossier)

@@ -6,9 +6,11 @@ from .common import load_language
 @tagged("post_install", "-at_install")
 class TestGrantTour(HttpCase):
     def test_grant_dialog_in_the_browser(self):
+        load_language(self.env, "nl_BE")
         self._grant_in_the_browser("en_US")
 
     def test_grant_dialog_in_french_and_dutch(self):
+        load_language(self.env, "nl_BE")
         for lang in ("fr_BE", "nl_BE"):
             with self.subTest(lang=lang):
                 load_language(self.env, lang)
@@ -53,6 +55,9 @@ class TestGrantTour(HttpCase):
         self.assertEqual(len(invitation), 1)
         self.assertFalse(invitation.model)
         self.assertIn("/web/signup", invitation.body_html)
+        # Screen 3 set the client to Dutch: its contact and its invitation.
+        self.assertEqual(client.lang, "nl_BE")
+        self.assertEqual(invitation.subject, f"Je account bij {office.name}")
         for mail in office_mails:
             self.assertNotIn("/web/signup", mail.body_html)
 

@@ -32,7 +32,7 @@ class GrantDialogCase(OctopusCase):
         self._next(wizard, **{k: v for k, v in values.items() if k == "client_user_id"})
         self._next(wizard, **{k: v for k, v in values.items() if k == "office_email"})
         self._next(wizard, **{k: v for k, v in values.items()
-                              if k in ("client_email", "portal_access")})
+                              if k in ("client_email", "portal_access", "lang")})
         with Form(wizard) as form:
             for module in modules or ():
                 form.module_ids.add(module)

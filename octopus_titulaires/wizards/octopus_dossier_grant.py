@@ -11,7 +11,7 @@ class OctopusDossierGrant(models.TransientModel):
     _inherit = ["octopus.access.dialog"]
     _description = "Grant Client Access"
     _request_fields = ("client_user_id", "office_email", "client_email", "portal_access",
-                       "module_ids")
+                       "lang", "module_ids")
 
     state = fields.Selection(
         [
@@ -58,6 +58,19 @@ class OctopusDossierGrant(models.TransientModel):
         readonly=False,
         help="Give the client an Odoo portal user to see its dossiers and modules at "
         "/my/dossiers. Off when the e-mail already belongs to a user of the office.",
+    )
+    # The language the client reads: its username mail and the portal's mail
+    # speak it, and the grant writes it on the client's contact, which a B
+    # user has no other screen to change.
+    lang = fields.Selection(
+        selection="_lang_selection",
+        string="Client Language",
+        compute="_compute_lang",
+        compute_sudo=False,
+        store=True,
+        readonly=False,
+        help="The language of the client's mails: the username mail to forward and the "
+        "portal's invitation or notice. Written on the client's contact at confirmation.",
     )
     # Stored: once granted, the e-mail is a portal user's whatever it was, and
     # the done screen must still say what the client's address received.
@@ -114,6 +127,19 @@ class OctopusDossierGrant(models.TransientModel):
             _user, refusal = ClientUser._portal_user_of(wizard.client_email)
             wizard.portal_access = not refusal and not wizard.client_user_id.user_id
 
+    @api.model
+    def _lang_selection(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.depends("dossier_ids", "client_user_id")
+    def _compute_lang(self):
+        for wizard in self:
+            # Only what the user may read: another office's dossier put in the
+            # dialog over RPC is refused at Confirm, and hands nothing back here.
+            dossiers = wizard.dossier_ids._origin._filtered_access("read")
+            client_user = wizard.client_user_id._origin._filtered_access("read")
+            wizard.lang = dossiers._client_lang(client_user)
+
     @api.depends("client_email", "portal_access")
     def _compute_client_mail(self):
         ClientUser = self.env["octopus.client.user"]
@@ -129,7 +155,7 @@ class OctopusDossierGrant(models.TransientModel):
             )
 
     @api.depends("dossier_ids", "client_user_id", "office_email", "client_email",
-                 "portal_access", "client_mail", "module_ids", "state")
+                 "portal_access", "client_mail", "lang", "module_ids", "state")
     def _compute_recap(self):
         for wizard in self:
             modules = wizard._modules_to_activate()
@@ -145,11 +171,12 @@ class OctopusDossierGrant(models.TransientModel):
 
     def _mail_plan(self):
         """The grant's mails; the client's own one in the language of the portal
-        user that reads it: the existing one, or the one made from the client."""
+        user that reads it: the existing one, or the one made in the language
+        chosen on screen 3."""
         user, _refusal = self.env["octopus.client.user"]._portal_user_of(self.client_email)
         return self.env["octopus.client.user"]._grant_mail_plan(
             self.office_email, self.client_email, self.client_mail,
-            user.lang or self.dossier_ids.partner_id[:1].lang,
+            user.lang or self.lang, username_lang=self.lang,
         )
 
     def _apply(self, confirmation):
@@ -160,6 +187,7 @@ class OctopusDossierGrant(models.TransientModel):
             normalized_email(self.client_email),
             client_user=self.client_user_id,
             portal=self.portal_access,
+            lang=self.lang,
         )
         self.write({"state": "done", "granted_login": client_user.login})
         return client_user
@@ -183,6 +211,7 @@ class OctopusDossierGrant(models.TransientModel):
             self._normalized_email(self.office_email, self.env._("Office e-mail"))
         elif step == "client_email":
             self._normalized_email(self.client_email, self.env._("Client e-mail"))
+            self.env["octopus.dossier"]._check_client_lang(self.lang)
         elif step == "modules":
             self.dossier_ids._cost_preview(
                 self._modules_to_activate(), fields.Date.context_today(self)

@@ -104,6 +104,11 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
                 trigger: `.modal .o_field_widget[name=client_email] input:value(${texts.client})`,
             },
             {
+                content: "Screen 3, the client's language: the client reads Dutch",
+                trigger: ".modal .o_field_widget[name=lang] select",
+                run: "selectByLabel Nederlands",
+            },
+            {
                 trigger: ".modal-footer button[name=action_next]",
                 run: "click",
             },
@@ -129,6 +134,10 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
                 trigger: ".modal .o_octopus_grant_recap:contains(TOUR-A)",
             },
             {
+                content: "Screen 5 recaps the client's language",
+                trigger: '.modal .o_octopus_recap_lang:contains("Nederlands (BE)")',
+            },
+            {
                 content: "Screen 5 names the office holder, whose password confirms",
                 trigger: `.modal .o_octopus_confirmation_text:contains("${texts.holder}"):contains("${user.name}")`,
             },
@@ -152,6 +161,10 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
             {
                 content: "The portal invitation went to the client's address, not the office's",
                 trigger: `.modal .o_octopus_grant_mails tr:last-child .o_octopus_mail_to:contains(${texts.client})`,
+            },
+            {
+                content: "The invitation goes out in Dutch, the client's language",
+                trigger: '.modal .o_octopus_grant_mails tr:last-child td:last-child:contains("Nederlands (BE)")',
             },
             {
                 trigger: `.modal .o_octopus_client_mail:contains(${texts.client}):contains("${texts.clientMail}")`,
