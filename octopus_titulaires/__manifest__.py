@@ -1,7 +1,7 @@
 {
     "name": "Octopus Titulaires",
     "summary": "Client dossiers, K/U logins and Octopus modules of a Belgian accounting office",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Accounting/Accounting",
     "author": "Octopus Titulaires developers",
     "website": "https://github.com/octopus-titulaires/octopus_titulaires",
