@@ -408,19 +408,23 @@ class OctopusClientUser(models.Model):
             {"consent_date": fields.Datetime.now(), "consent_user_id": user.id}
         )
 
-    def _queue_access_mails(self, client_mail=False, added=None):
+    def _queue_access_mails(self, client_mail=False, added=None, new_login=True):
         """Queue the activation confirmation and the client-username mail, both to
         the office e-mail: the office completes the second one and forwards it.
         They say what this grant ``added`` (its activations), then every dossier
         of the login with its client and the modules running on them, and what
         the client's own address got (``client_mail``: ``"invitation"``,
-        ``"notice"`` or nothing); both values travel in the context
-        (``octopus_added_activations``, ``octopus_client_mail``), the one way
-        ``send_mail`` hands a value to a template."""
+        ``"notice"`` or nothing); a login that existed before (not
+        ``new_login``) is told of more dossiers, not of a new access, and asks
+        for no password. The values travel in the context
+        (``octopus_added_activations``, ``octopus_client_mail``,
+        ``octopus_new_login``), the one way ``send_mail`` hands a value to a
+        template."""
         self.ensure_one()
         for xmlid in ACCESS_MAILS:
             self.env.ref(xmlid).with_context(
                 octopus_client_mail=client_mail, octopus_added_activations=added,
+                octopus_new_login=new_login,
             ).send_mail(self.id, force_send=False)
 
     def _confirmed_by_another(self):

@@ -492,6 +492,7 @@ class OctopusDossier(models.Model):
         if client_user:
             client_user.check_access("read")
         dossiers = self._sudo_for_access()
+        new_login = not client_user
         if client_user:
             client_user = client_user.sudo()
             client_user.write({"office_email": office_email, "email": client_email})
@@ -523,7 +524,7 @@ class OctopusDossier(models.Model):
         client_mail = False
         if portal and not client_user.user_id:
             client_mail = client_user._grant_portal_access()
-        client_user._queue_access_mails(client_mail, added=activations)
+        client_user._queue_access_mails(client_mail, added=activations, new_login=new_login)
         return client_user.sudo(False)
 
     def _client_lang(self, client_user=None):

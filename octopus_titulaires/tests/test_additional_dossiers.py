@@ -77,6 +77,24 @@ class TestAdditionalDossiers(GrantDialogCase, MockEmail):
                     self.assertIn(dossier.partner_id.name, everything)
                 self.assertIn(self.bank_module.name, everything)
 
+    def test_an_existing_login_is_told_of_more_dossiers_not_of_a_new_password(self):
+        login, wizard = self._grant_first_then_second()
+        first_confirmation, first_username = self._grant_mails(login)[-2:]
+        with self.mock_mail_gateway():
+            self._confirm(wizard)
+        confirmation, username = self._grant_mails(login)[-2:]
+        self.assertEqual(
+            [first_confirmation.subject, first_username.subject, confirmation.subject,
+             username.subject],
+            [f"Client access activated: {login.login}", f"Your Octopus username: {login.login}",
+             f"Dossiers added to client access: {login.login}",
+             f"New dossiers for your Octopus username: {login.login}"])
+        self.assertIn("[to be completed by your office]", first_username.body_html)
+        self.assertNotIn("[to be completed by your office]", username.body_html)
+        self.assertIn("Log in as before", username.body_html)
+        self.assertIn("its password does not change", confirmation.body_html)
+        self.assertNotIn("Client access has been activated", confirmation.body_html)
+
     def test_the_mails_speak_the_offices_language(self):
         lang = "fr_BE"
         self.env["res.lang"]._activate_lang(lang)
@@ -93,6 +111,9 @@ class TestAdditionalDossiers(GrantDialogCase, MockEmail):
         self.assertIn("Ces dossiers appartiennent à 2 clients", confirmation.body_html)
         self.assertIn("Nouveau dans ce mail", username.body_html)
         self.assertIn("Tous vos dossiers et leurs modules", username.body_html)
+        self.assertEqual(confirmation.subject, f"Dossiers ajoutés à l'accès client : {login.login}")
+        self.assertIn("les nouveaux dossiers y sont", username.body_html)
+        self.assertNotIn("[à compléter par votre bureau]", username.body_html)
 
     def test_a_login_takes_no_dossier_of_another_office_nor_once_revoked(self):
         login = self.dossier.with_user(self.b_user)._grant_access(
