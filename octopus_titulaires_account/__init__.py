@@ -1,4 +1,5 @@
 from . import models
+from . import wizards
 
 
 def _octopus_create_module_products(env):

@@ -9,7 +9,12 @@
     "depends": ["octopus_titulaires", "account"],
     "data": [
         "security/ir.model.access.csv",
+        "security/octopus_titulaires_account_rules.xml",
+        "wizards/octopus_reinvoice_views.xml",
         "views/octopus_module_views.xml",
+        "views/res_company_views.xml",
+        "views/res_company_dashboard_views.xml",
+        "views/menus.xml",
     ],
     "post_init_hook": "_octopus_create_module_products",
     "auto_install": True,
