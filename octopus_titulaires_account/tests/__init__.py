@@ -1,0 +1,4 @@
+from . import test_reinvoice
+from . import test_reinvoice_concurrency
+from . import test_reinvoice_rpc
+from . import test_reinvoice_tour
