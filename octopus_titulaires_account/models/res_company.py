@@ -205,8 +205,9 @@ class ResCompany(models.Model):
         dossiers. Return the invoices."""
         self.ensure_one()
         self._octopus_check_reinvoice_rights()
-        self._octopus_check_reinvoice(period)
+        # The lock first: a run in flight is said as such, whatever it changes.
         self._octopus_lock_for_reinvoice()
+        self._octopus_check_reinvoice(period)
         lines = [line for line in self._octopus_reinvoice_lines(period) if not line["invoiced"]]
         by_client = defaultdict(list)
         for line in lines:
