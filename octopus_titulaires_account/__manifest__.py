@@ -16,6 +16,11 @@
         "views/res_company_dashboard_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "octopus_titulaires_account/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "_octopus_create_module_products",
     "auto_install": True,
 }

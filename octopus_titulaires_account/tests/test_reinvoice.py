@@ -128,7 +128,9 @@ class TestReinvoice(ReinvoiceCase):
         self._run()
         first = self._moves()
         wizard = self._wizard()
-        self.assertIn("1 module lines of this period are already on an invoice", wizard.preview)
+        skipped = html.fromstring(wizard.preview).xpath(
+            "//p[hasclass('o_octopus_reinvoice_skipped')]")
+        self.assertEqual(skipped[0].text_content().split(":")[-1].strip(), "1")
         self.assertIn("Nothing to re-invoice", wizard.preview)
         with self.assertRaisesRegex(UserError, "Nothing to re-invoice"):
             wizard.action_create_invoices()
