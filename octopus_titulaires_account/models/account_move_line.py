@@ -9,7 +9,6 @@ class AccountMoveLine(models.Model):
     # cancelled (a deleted draft takes its lines, and the days, with it).
     octopus_activation_id = fields.Many2one(
         "octopus.module.activation",
-        string="Octopus Activation",
         index="btree_not_null",
         ondelete="restrict",
         copy=False,
