@@ -96,6 +96,11 @@ class ResCompany(models.Model):
             raise UserError(self.env._(
                 "Office %(office)s has no re-invoicing journal: choose its sales journal in "
                 "the office's settings (tab Octopus).", office=self.name))
+        journal = self.octopus_reinvoice_journal_id
+        if journal.type != "sale" or journal.company_id != self:
+            raise UserError(self.env._(
+                "The re-invoicing journal of %(office)s, %(journal)s, must be one of its sales "
+                "journals.", office=self.name, journal=journal.display_name))
         date_from, date_to = period
         if not date_from or not date_to or date_from > date_to:
             raise UserError(self.env._(

@@ -173,6 +173,10 @@ class TestReinvoice(ReinvoiceCase):
             wizard.action_create_invoices()
         with self.assertRaisesRegex(UserError, "within one calendar year"):
             self._run(date_from=date(2026, 12, 1), date_to=date(2027, 1, 31))
+        self.office.octopus_reinvoice_journal_id = self.env["account.journal"].search(
+            [("type", "=", "purchase"), ("company_id", "=", self.office.id)], limit=1)
+        with self.assertRaisesRegex(UserError, "must be one of its sales journals"):
+            self._run()
         self.office.octopus_reinvoice = False
         with self.assertRaisesRegex(UserError, "does not re-invoice"):
             self._run()
