@@ -201,6 +201,23 @@ class TestReinvoice(ReinvoiceCase):
                 (date(2027, 1, 1), date(2027, 3, 31)))
         self.assertFalse(self._moves())
 
+    def test_the_dashboard_and_the_menu_offer_it_to_who_may(self):
+        b_only = new_test_user(self.env, login="b_only_menu",
+                               groups="octopus_titulaires.group_titulaire",
+                               company_id=self.office.id, company_ids=[(6, 0, self.office.ids)])
+        view = self.env.ref("octopus_titulaires.res_company_view_kanban_octopus_dashboard")
+        menu = self.env.ref("octopus_titulaires_account.octopus_reinvoice_menu")
+        for user, shown in ((self.b_user, True), (b_only, False)):
+            with self.subTest(user=user.login):
+                arch = self.env["res.company"].with_user(user).get_views(
+                    [(view.id, "kanban")])["views"]["kanban"]["arch"]
+                self.assertEqual("action_octopus_reinvoice" in arch, shown)
+                self.assertEqual(
+                    menu.id in self.env["ir.ui.menu"].with_user(user)._visible_menu_ids(), shown)
+        action = self.office.with_user(self.b_user).action_octopus_reinvoice()
+        self.assertEqual((action["res_model"], action["context"]["default_company_id"]),
+                         ("octopus.reinvoice", self.office.id))
+
     def test_the_client_sees_the_invoice_once_posted(self):
         self._activate(self.c_dossier, self.scan, date(2026, 1, 1))
         self._run()
