@@ -169,6 +169,15 @@ class ResCompany(models.Model):
                     "name"))))
         return rows
 
+    @staticmethod
+    def _octopus_lines_by_client(lines):
+        """The ``lines`` not yet invoiced, and the same by client, in order."""
+        to_invoice = [line for line in lines if not line["invoiced"]]
+        by_client = defaultdict(list)
+        for line in to_invoice:
+            by_client[line["client_id"]].append(line)
+        return to_invoice, by_client
+
     def _octopus_reinvoice_preview(self, period):
         """What re-invoicing ``period`` would create, per client: its dossiers,
         modules, the days they ran and the amount before taxes; and how many
@@ -176,10 +185,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         self._octopus_check_reinvoice_rights()
         lines = self._octopus_reinvoice_lines(period)
-        to_invoice = [line for line in lines if not line["invoiced"]]
-        by_client = defaultdict(list)
-        for line in to_invoice:
-            by_client[line["client_id"]].append(line)
+        to_invoice, by_client = self._octopus_lines_by_client(lines)
         clients = self.env["res.partner"].browse(by_client)
         modules = self.env["octopus.module"].browse({line["module_id"] for line in to_invoice})
         names = dict(zip(modules.ids, modules.mapped("name")))
@@ -213,10 +219,8 @@ class ResCompany(models.Model):
         # The lock first: a run in flight is said as such, whatever it changes.
         self._octopus_lock_for_reinvoice()
         self._octopus_check_reinvoice(period)
-        lines = [line for line in self._octopus_reinvoice_lines(period) if not line["invoiced"]]
-        by_client = defaultdict(list)
-        for line in lines:
-            by_client[line["client_id"]].append(line)
+        _to_invoice, by_client = self._octopus_lines_by_client(
+            self._octopus_reinvoice_lines(period))
         Move = self.env["account.move"].with_company(self).with_context(
             default_move_type="out_invoice")
         moves = Move.browse()
