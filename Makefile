@@ -3,8 +3,9 @@ PYTHON ?= python3
 
 .PHONY: test test-quick run lint bench load screenshots
 
-## test: fresh databases without and with demo data, all tests, upgrade and
-## uninstall checks, linters; last line "N passed, N failed, N skipped"
+## test: fresh databases without and with demo data, octopus_titulaires and
+## octopus_titulaires_account installed, all tests of both, upgrade and uninstall
+## checks (the bridge, then the addon), linters; last line "N passed, N failed, N skipped"
 test:
 	$(PYTHON) tools/run_tests.py
 
@@ -19,9 +20,9 @@ run:
 
 ## lint: the OCA's mandatory checks
 lint:
-	$(PYTHON) -m pylint --rcfile=.pylintrc octopus_titulaires
-	$(PYTHON) -c "from oca_pre_commit_hooks.cli import main; main()" octopus_titulaires
-	$(PYTHON) -c "from oca_pre_commit_hooks.cli_po import main; main()" --disable=po-pretty-format octopus_titulaires/i18n/*.po*
+	$(PYTHON) -m pylint --rcfile=.pylintrc octopus_titulaires octopus_titulaires_account
+	$(PYTHON) -c "from oca_pre_commit_hooks.cli import main; main()" octopus_titulaires octopus_titulaires_account
+	$(PYTHON) -c "from oca_pre_commit_hooks.cli_po import main; main()" --disable=po-pretty-format octopus_titulaires/i18n/*.po* octopus_titulaires_account/i18n/*.po*
 
 ## bench: how export, projection, dossier list, daily jobs and import scale on
 ## offices of 500, 5,000 and 50,000 dossiers (about 10 minutes; table also in

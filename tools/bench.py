@@ -17,6 +17,10 @@ writes rolled back:
   (web_search_read) and its counts per category (web_read_group);
 - the refresh of D on an ordinary day, after a run the day before and after
   two weeks without a run, and the monthly billing job of the office;
+- re-invoicing the last quarter's modules of the C dossiers to their clients
+  (octopus_titulaires_account, res.company._octopus_reinvoice) as the B user
+  with Invoicing rights: one draft invoice per client, its time, and its
+  queries in all and per invoice (flat: not one per line);
 - the preview and the import of a typical .xlsx of as many new rows as the
   import accepts (each a dossier with a K login and a module), as a B user;
 - the preview and the import of the largest .xlsx and of the largest .xls the
@@ -69,6 +73,10 @@ TODAY = date(2026, 11, 28)
 ORDINARY_DAY = date(2026, 6, 1)
 MISSED_DAYS = {"refresh": 1, "refresh_weeks": 14}
 FIRST_START = date(2026, 1, 1)
+# The last full quarter on TODAY: what a quarterly office re-invoices.
+REINVOICE_PERIOD = (date(2026, 7, 1), date(2026, 9, 30))
+# The queries per invoice may vary this much between the sizes.
+REINVOICE_FLAT_GOAL = 1.25
 SEED_BATCH = 5000
 # Odoo's default --limit-time-real: the seconds one request may take.
 LIMIT_TIME_REAL = 120
@@ -149,6 +157,12 @@ FIGURES = [
     ("refresh_weeks_queries", "refresh of D, 2 missed weeks: queries", 1, "{:.0f}", "flat"),
     ("billing_s", "billing job, one office (s)", 1, "{:.2f}", "linear"),
     ("billing_queries", "billing job: queries", 1, "{:.0f}", "flat"),
+    ("reinvoice_s", "re-invoicing a quarter: time (s)", 1, "{:.2f}", "linear"),
+    ("reinvoice_invoices", "re-invoicing: draft invoices (C clients)", 1, "{:,.0f}", "linear"),
+    ("reinvoice_lines", "re-invoicing: invoice lines", 1, "{:,.0f}", "linear"),
+    ("reinvoice_queries", "re-invoicing: queries", 1, "{:,.0f}", "linear"),
+    ("reinvoice_queries_per_invoice", "re-invoicing: queries per invoice", 1, "{:.2f}",
+     "flat"),
     ("preview_s", f"preview of {IMPORT_ROWS:,} rows (s)", 1, "{:.1f}", "linear"),
     ("import_s", f"import of {IMPORT_ROWS:,} rows (s)", 1, "{:.1f}", "linear"),
     *((key, f"{what} (s)", 1, "{:.1f}", "linear") for key, what in WORST_IMPORTS),
@@ -210,8 +224,17 @@ def create_office(env):
         {"name": "Bench Holder", "login": B_LOGIN, "password": B_PASSWORD,
          "company_id": company.id, "company_ids": [(6, 0, company.ids)],
          "groups_id": [(6, 0, [env.ref("octopus_titulaires.group_titulaire").id,
-                               env.ref("base.group_allow_export").id])]}
+                               env.ref("base.group_allow_export").id,
+                               env.ref("account.group_account_invoice").id])]}
     )
+    # Re-invoicing every quarter through the sales journal of a generic chart.
+    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    company.write({
+        "octopus_reinvoice": True,
+        "octopus_reinvoice_rhythm": "quarter",
+        "octopus_reinvoice_journal_id": env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1).id,
+    })
     # The Octopus rule: the office's holder confirms, and the bench's B user is it.
     company.octopus_holder_id = user
     return company, user
@@ -564,6 +587,22 @@ def measure_jobs(env, company, runs):
     return figures
 
 
+def measure_reinvoice(env, b_env, company):
+    """Re-invoicing the last full quarter as the B user who may invoice, its
+    draft invoices rolled back. One run: most of its time is Odoo's own
+    creation of the invoices (about 60 ms each on the machine below), a
+    call of seconds to minutes whose noise is small beside it."""
+    office = b_env["res.company"].browse(company.id)
+    with freeze_time(TODAY, tick=True):
+        # Counted apart: reading the lines back would add to the queries measured.
+        lines = len(office._octopus_reinvoice_lines(REINVOICE_PERIOD))
+        seconds, queries, invoices = measure(
+            env, lambda: len(office._octopus_reinvoice(REINVOICE_PERIOD)), 1)
+    return {"reinvoice_s": seconds, "reinvoice_queries": queries,
+            "reinvoice_invoices": invoices, "reinvoice_lines": lines,
+            "reinvoice_queries_per_invoice": queries / max(invoices, 1)}
+
+
 def measure_size(env, b_env, company, runs, files, only_import=False):
     """Every figure of one size of the office (only the imports' with ``only_import``)."""
     figures = {}
@@ -571,6 +610,7 @@ def measure_size(env, b_env, company, runs, files, only_import=False):
         figures.update(measure_exports(env, b_env, company, runs))
         figures.update(measure_reads(env, b_env, company, runs))
         figures.update(measure_jobs(env, company, runs))
+        figures.update(measure_reinvoice(env, b_env, company))
     figures.update(measure_imports(b_env, company, files))
     return figures
 
@@ -635,7 +675,8 @@ def per_size(results, key, fmt="{:.2f}"):
 def goals(results):
     """The goals of the figures measured (only the imports' with --only-import)."""
     measured = results[min(results)]
-    return ((export_goals(results) if "floor_ratio" in measured else [])
+    return ((export_goals(results) + reinvoice_goals(results)
+             if "floor_ratio" in measured else [])
             + import_goals(results))
 
 
@@ -654,6 +695,15 @@ def export_goals(results):
         f"{largest['export_mib']:.1f} MiB: {verdict(largest['export_mib'] < MEMORY_GOAL_MIB)}",
         f"projection queries flat: {per_size(results, 'projection_queries', '{:.0f}')}: "
         f"{verdict(flat_queries)}",
+    ]
+
+
+def reinvoice_goals(results):
+    per_invoice = [results[size]["reinvoice_queries_per_invoice"] for size in sorted(results)]
+    return [
+        f"re-invoicing queries per invoice flat (at most x{REINVOICE_FLAT_GOAL} of the "
+        f"smallest size's): {per_size(results, 'reinvoice_queries_per_invoice')}: "
+        f"{verdict(max(per_invoice) <= per_invoice[0] * REINVOICE_FLAT_GOAL)}",
     ]
 
 

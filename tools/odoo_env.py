@@ -17,6 +17,10 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDON = "octopus_titulaires"
+# The bridge to Odoo Invoicing, installed with Invoicing (auto_install): the
+# test, run and benchmark commands install both.
+BRIDGE = "octopus_titulaires_account"
+ADDONS = (ADDON, BRIDGE)
 PRIVATE_CLUSTER = os.environ.get("OCTOPUS_PG_DIR", "/tmp/octopus_titulaires_pg")
 PRIVATE_PORT = int(os.environ.get("OCTOPUS_PG_PORT", "55432"))
 PRIVATE_ROLE = "odoo"

@@ -83,9 +83,10 @@ def main():
         *odoo_env.odoo_db_args(pg),
     ]
     if not addon_installed(pg, options.database):
-        odoo_env.say(f"installing {odoo_env.ADDON} with its demo office in '{options.database}'")
+        odoo_env.say(f"installing {', '.join(odoo_env.ADDONS)} with its demo office in "
+                     f"'{options.database}'")
         # Odoo leaves --init out when it restarts itself: the install runs once.
-        args.append(f"--init={odoo_env.ADDON}")
+        args.append("--init=" + ",".join(odoo_env.ADDONS))
     odoo_env.say(f"Odoo will answer at http://localhost:{options.port}/odoo once loaded")
     for who, login in DEMO_LOGINS:
         odoo_env.say(f"  {who}: login '{login}', password '{login}'")

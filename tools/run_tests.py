@@ -1,6 +1,7 @@
-"""The README's test command: install the addon in fresh databases, run its
-tests (without, then with demo data), check upgrade and uninstall, run the
-linters, and end with the line "N passed, N failed, N skipped".
+"""The README's test command: install the addon and its Invoicing bridge in
+fresh databases, run their tests (without, then with demo data), check
+upgrade, the bridge's uninstall (the addon keeps working) and the addon's,
+run the linters, and end with the line "N passed, N failed, N skipped".
 
 Exits non-zero on any failure, error or skipped test.
 """
@@ -23,6 +24,11 @@ HARNESS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "odoo_harness
 # even when every test passed.
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 LIFECYCLE_TABLES = ("octopus_dossier", "octopus_client_user", "octopus_module_activation")
+ADDONS = ",".join(odoo_env.ADDONS)
+# After the bridge's uninstall, the addon's own tests of what the bridge builds
+# on (the next invoice's pricing, the dashboard and its menus) run again.
+SMOKE_TESTS = ",".join(f"/{odoo_env.ADDON}:{name}" for name in (
+    "TestInvoiceProjection", "TestDailyScreens", "TestActivation"))
 
 
 class Tally:
@@ -74,12 +80,12 @@ def run_odoo(pg, dbname, extra_args, log_path):
 
 
 def install_fresh(pg, dbname, extra_args=()):
-    """Install the addon alone in a new database (for the benchmark and the
-    screenshots); stop with the log's path if the install fails."""
+    """Install the addon and its bridge in a new database (for the benchmark
+    and the screenshots); stop with the log's path if the install fails."""
     odoo_env.drop_database(pg, dbname)
-    odoo_env.say(f"installing {odoo_env.ADDON} in a fresh database '{dbname}'")
+    odoo_env.say(f"installing {ADDONS} in a fresh database '{dbname}'")
     log_path = f"/tmp/{dbname}.log"
-    report, errors = run_odoo(pg, dbname, [f"--init={odoo_env.ADDON}", *extra_args], log_path)
+    report, errors = run_odoo(pg, dbname, [f"--init={ADDONS}", *extra_args], log_path)
     if report["rc"] or errors:
         sys.exit(f"install failed, see {log_path}")
 
@@ -87,12 +93,12 @@ def install_fresh(pg, dbname, extra_args=()):
 def test_database(tally, pg, dbname, demo, workdir):
     label = "with demo data" if demo else "without demo data"
     odoo_env.drop_database(pg, dbname)
-    odoo_env.say(f"installing {odoo_env.ADDON} {label} in a fresh database '{dbname}'")
+    odoo_env.say(f"installing {ADDONS} {label} in a fresh database '{dbname}'")
     started = time.time()
     args = [
-        f"--init={odoo_env.ADDON}",
+        f"--init={ADDONS}",
         "--test-enable",
-        f"--test-tags=/{odoo_env.ADDON}",
+        "--test-tags=" + ",".join(f"/{addon}" for addon in odoo_env.ADDONS),
     ]
     if not demo:
         args.append("--without-demo=all")
@@ -121,11 +127,38 @@ def count_rows(pg, dbname):
     }
 
 
+def odoo_shell(pg, dbname, code, log_path):
+    """Run ``code`` in Odoo's shell on ``dbname``; return its exit status."""
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "odoo", "shell", f"--database={dbname}",
+            f"--addons-path={odoo_env.default_addons_path()}", "--no-http",
+            *odoo_env.odoo_db_args(pg),
+        ],
+        input=code, capture_output=True, text=True, check=False,
+    )
+    with open(log_path, "w", encoding="utf-8") as log:
+        log.write(result.stdout + result.stderr)
+    return result.returncode
+
+
+def uninstall_code(addon):
+    return (f"env['ir.module.module'].search([('name', '=', '{addon}')])"
+            ".button_immediate_uninstall()\nenv.cr.commit()\n")
+
+
+def installed(pg, dbname, addon):
+    return odoo_env.query(
+        pg, dbname, f"SELECT state FROM ir_module_module WHERE name = '{addon}'"
+    ) == [("installed",)]
+
+
 def test_lifecycle(tally, pg, dbname, workdir):
-    """Upgrading keeps the data; uninstalling leaves no octopus.* model behind."""
+    """Upgrading keeps the data; uninstalling the bridge leaves the addon
+    working; uninstalling the addon leaves no octopus.* model behind."""
     before = count_rows(pg, dbname)
     report, errors = run_odoo(
-        pg, dbname, [f"--update={odoo_env.ADDON}"], os.path.join(workdir, "upgrade.log")
+        pg, dbname, [f"--update={ADDONS}"], os.path.join(workdir, "upgrade.log")
     )
     after = count_rows(pg, dbname)
     tally.check(
@@ -133,44 +166,61 @@ def test_lifecycle(tally, pg, dbname, workdir):
         not report["rc"] and not errors and before == after and before["octopus_dossier"] > 0,
         f"(before {before}, after {after}, exit {report['rc']}, {len(errors)} errors)",
     )
-    uninstall = subprocess.run(
-        [
-            sys.executable, "-m", "odoo", "shell", f"--database={dbname}",
-            f"--addons-path={odoo_env.default_addons_path()}", "--no-http",
-            *odoo_env.odoo_db_args(pg),
-        ],
-        input=(
-            "env['ir.module.module'].search([('name', '=', 'octopus_titulaires')])"
-            ".button_immediate_uninstall()\nenv.cr.commit()\n"
-        ),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    with open(os.path.join(workdir, "uninstall.log"), "w", encoding="utf-8") as log:
-        log.write(uninstall.stdout + uninstall.stderr)
+    test_bridge_uninstall(tally, pg, dbname, workdir)
+    code = odoo_shell(pg, dbname, uninstall_code(odoo_env.ADDON),
+                      os.path.join(workdir, "uninstall.log"))
     models = odoo_env.query(pg, dbname, "SELECT model FROM ir_model WHERE model LIKE 'octopus.%'")
     tables = odoo_env.query(
         pg, dbname, "SELECT tablename FROM pg_tables WHERE tablename LIKE 'octopus%'"
     )
     tally.check(
         "uninstall leaves no octopus.* model",
-        uninstall.returncode == 0 and not models and not tables,
-        f"(models {models}, tables {tables}, exit {uninstall.returncode})",
+        code == 0 and not models and not tables,
+        f"(models {models}, tables {tables}, exit {code})",
+    )
+
+
+def test_bridge_uninstall(tally, pg, dbname, workdir):
+    """The bridge goes, its columns with it; the addon stays installed, its
+    data kept, and its tests of the next invoice and dashboard still pass."""
+    before = count_rows(pg, dbname)
+    code = odoo_shell(pg, dbname, uninstall_code(odoo_env.BRIDGE),
+                      os.path.join(workdir, "uninstall_bridge.log"))
+    columns = odoo_env.query(
+        pg, dbname, "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'account_move_line' AND column_name LIKE 'octopus%'")
+    tally.check(
+        "uninstalling the bridge keeps the addon and its data",
+        code == 0 and not installed(pg, dbname, odoo_env.BRIDGE)
+        and installed(pg, dbname, odoo_env.ADDON) and not columns
+        and count_rows(pg, dbname) == before,
+        f"(exit {code}, columns left {columns})",
+    )
+    report, errors = run_odoo(
+        pg, dbname, [f"--update={odoo_env.ADDON}", "--test-enable", f"--test-tags={SMOKE_TESTS}"],
+        os.path.join(workdir, "after_bridge_uninstall.log"))
+    broken = report["failures"] + report["errors"]
+    tally.check(
+        "the addon works without the bridge",
+        not report["rc"] and not errors and report["tests"] and not broken
+        and not report["skipped"] and not installed(pg, dbname, odoo_env.BRIDGE),
+        f"({report['tests']} tests, {broken} failed, {report['skipped']} skipped, "
+        f"exit {report['rc']}, {len(errors)} errors)",
     )
 
 
 LINTERS = {
-    "pylint with pylint-odoo": ["-m", "pylint", "--rcfile=.pylintrc", odoo_env.ADDON],
+    "pylint with pylint-odoo": ["-m", "pylint", "--rcfile=.pylintrc", *odoo_env.ADDONS],
     "OCA checks of XML, CSV and manifest": [
-        "-c", "from oca_pre_commit_hooks.cli import main; main()", odoo_env.ADDON,
+        "-c", "from oca_pre_commit_hooks.cli import main; main()", *odoo_env.ADDONS,
     ],
     # po-pretty-format would blank the terms whose translation is the source
     # itself ("Code"); they stay explicit so that each language's coverage shows.
     "OCA checks of the translations": [
         "-c", "from oca_pre_commit_hooks.cli_po import main; main()",
         "--disable=po-pretty-format",
-        *sorted(glob.glob(os.path.join(odoo_env.REPO, odoo_env.ADDON, "i18n", "*.po*"))),
+        *sorted(path for addon in odoo_env.ADDONS
+                for path in glob.glob(os.path.join(odoo_env.REPO, addon, "i18n", "*.po*"))),
     ],
 }
 

@@ -151,16 +151,37 @@ def export_workbook(pg):
         "__import__('datetime').date.today())\n"
         f"open({json.dumps(os.path.join(OUT, '.export.xlsx'))}, 'wb').write(data)\n"
     )
-    subprocess.run(
-        [sys.executable, "-m", "odoo", "shell", f"--database={DBNAME}", "--no-http",
-         f"--addons-path={odoo_env.default_addons_path()}", *odoo_env.odoo_db_args(pg)],
-        input=script, text=True, check=True, capture_output=True,
-    )
+    odoo_shell(pg, script)
     path = os.path.join(OUT, ".export.xlsx")
     with open(path, "rb") as workbook:
         content = workbook.read()
     os.remove(path)
     return content
+
+
+def odoo_shell(pg, script):
+    subprocess.run(
+        [sys.executable, "-m", "odoo", "shell", f"--database={DBNAME}", "--no-http",
+         f"--addons-path={odoo_env.default_addons_path()}", *odoo_env.odoo_db_args(pg)],
+        input=script, text=True, check=True, capture_output=True,
+    )
+
+
+def prepare_reinvoicing(pg):
+    """The demo office re-invoices every quarter through the sales journal of
+    a generic chart, and its holder may invoice: what the preview's
+    screenshot needs beyond the demo data."""
+    odoo_shell(pg, (
+        "office = env.ref('octopus_titulaires.demo_office')\n"
+        "sales = [('type', '=', 'sale'), ('company_id', '=', office.id)]\n"
+        "if not env['account.journal'].search(sales):\n"
+        "    env['account.chart.template'].try_loading('generic_coa', office, install_demo=False)\n"
+        "office.write({'octopus_reinvoice': True, 'octopus_reinvoice_rhythm': 'quarter', "
+        "'octopus_reinvoice_journal_id': env['account.journal'].search(sales, limit=1).id})\n"
+        "env['res.users'].search([('login', '=', 'titulaire')]).groups_id |= "
+        "env.ref('account.group_account_invoice')\n"
+        "env.cr.commit()\n"
+    ))
 
 
 def main():
@@ -169,6 +190,7 @@ def main():
     pg = odoo_env.postgres()
     os.makedirs(OUT, exist_ok=True)
     run_tests.install_fresh(pg, DBNAME)  # with its demo office
+    prepare_reinvoicing(pg)
     port = odoo_env.free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "odoo", f"--database={DBNAME}", f"--db-filter=^{DBNAME}$",
@@ -185,6 +207,9 @@ def main():
         browser.open(f"{base_url}/odoo/octopus-dashboard",
                      ".o_octopus_dashboard .o_kanban_record .o_octopus_dashboard_total")
         browser.capture("dashboard")
+        browser.click(".o_octopus_dashboard .o_kanban_record .o_octopus_dashboard_reinvoice",
+                      ".modal .o_octopus_reinvoice_preview_table")
+        browser.capture("reinvoice_preview")
         browser.open(f"{base_url}/odoo/action-octopus_titulaires.octopus_dossier_action",
                      ".o_list_view .o_data_row")
         browser.capture("dossier_overview")

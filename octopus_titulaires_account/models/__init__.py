@@ -1,0 +1,3 @@
+from . import account_move_line
+from . import octopus_module
+from . import res_company

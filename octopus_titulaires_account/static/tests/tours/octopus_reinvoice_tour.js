@@ -1,0 +1,50 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+// A B user who invoices and reads French re-invoices the last quarter of its
+// office from the dashboard: the preview names the client, the dialog creates
+// its draft invoice, and the invoice list shows it.
+const card = ".o_octopus_dashboard .o_kanban_record";
+
+registry.category("web_tour.tours").add("octopus_reinvoice_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Gestion: it lands on the dashboard",
+            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Re-invoice the modules from the office's card",
+            trigger: `${card} .o_octopus_dashboard_reinvoice:contains(Refacturer les modules)`,
+            run: "click",
+        },
+        {
+            content: "The dialog is in French",
+            trigger: ".modal .modal-title:contains(Refacturer les modules)",
+        },
+        {
+            content: "The preview names the client, its dossier and the module",
+            trigger: ".modal .o_octopus_reinvoice_preview_table td.o_octopus_reinvoice_client:contains(Boulangerie Tournee)",
+        },
+        {
+            trigger: ".modal .o_octopus_reinvoice_preview_table td:contains(TOUR-R1)",
+        },
+        {
+            trigger: ".modal .o_octopus_reinvoice_preview_table th:contains(Jours)",
+        },
+        {
+            content: "Create the draft invoices",
+            trigger: ".modal .o_octopus_reinvoice_confirm:contains(Créer les factures brouillon)",
+            run: "click",
+        },
+        {
+            content: "The invoice list shows the client's draft invoice, and only it",
+            trigger: ".o_list_view .o_data_row:contains(Boulangerie Tournee):contains(Brouillon)",
+        },
+        {
+            trigger: ".o_list_view:not(:has(.o_data_row:eq(1)))",
+        },
+    ],
+});
