@@ -37,3 +37,5 @@ from . import test_access_request
 from . import test_attacks_request
 from . import test_request_tour
 from . import test_ledger_history
+from . import test_import_grant
+from . import test_dashboard_buttons

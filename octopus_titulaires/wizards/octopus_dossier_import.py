@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import XLSX_MIMETYPE
+from ..tools import XLSX_MIMETYPE, is_singular
 from ..tools.spreadsheet_reader import KB, MB, SpreadsheetError, read_rows
 
 
@@ -112,7 +112,9 @@ class OctopusDossierImport(models.TransientModel):
         loader = self._loader()
         if not problems and loader._needs_password(plans):
             confirmation = self._check_password(
-                subject=self.env._("an import of %(count)s rows", count=len(plans))
+                subject=self.env._("an import of %(count)s row", count=len(plans))
+                if is_singular(self.env, len(plans))
+                else self.env._("an import of %(count)s rows", count=len(plans))
             )
             loader = loader.with_context(**confirmation.context())
         if not problems:
