@@ -45,7 +45,7 @@ class TestDashboardButtons(DailyScreensCase):
             self.assertEqual(c_lines["res_model"], "octopus.invoice.line")
             lines = Line.search(c_lines["domain"])
             self.assertEqual(set(lines.mapped("access_category")), {"C"})
-            self.assertEqual(set(lines.dossier_id.mapped("company_id")), self.office)
+            self.assertEqual(lines.dossier_id.company_id, self.office)
             self.assertAlmostEqual(sum(lines.mapped("amount")), invoice["subtotals"]["C"], places=2)
             total = office.action_octopus_next_invoice()
             self.assertEqual(total["res_model"], "octopus.invoice.line")

@@ -240,12 +240,13 @@ class OctopusDossierImport(models.TransientModel):
         lines = []
         for row, columns, message in sorted(problems, key=lambda p: p[0]):
             column = loader._column_label(columns, headers)
+            # In the language of the loader's messages.
             if "," in columns:
-                lines.append(self.env._("Row %(row)s, columns %(column)s: %(message)s",
-                                        row=row, column=column, message=message))
+                lines.append(loader.env._("Row %(row)s, columns %(column)s: %(message)s",
+                                          row=row, column=column, message=message))
             else:
-                lines.append(self.env._("Row %(row)s, column %(column)s: %(message)s",
-                                        row=row, column=column, message=message))
+                lines.append(loader.env._("Row %(row)s, column %(column)s: %(message)s",
+                                          row=row, column=column, message=message))
         return "\n".join(lines)
 
 
@@ -265,12 +266,12 @@ class OctopusDossierImportLine(models.TransientModel):
         [("create", "Create"), ("update", "Update"), ("unchanged", "Unchanged")]
     )
     currency_id = fields.Many2one(related="import_id.company_id.currency_id")
-    annual_cost = fields.Monetary(string="Annual Cost", help="What the modules the row starts "
+    annual_cost = fields.Monetary(help="What the modules the row starts "
                                   "add to each next invoice (internal dossiers only).")
     prorated_cost = fields.Monetary(string="This Billing Year",
                                     help="What the modules the row starts cost for the rest of "
                                     "the current billing year, day by day.")
     mails = fields.Char(string="Mails Queued", help="The grant's mails of the new K login the "
                         "row gives, and where they go.")
-    kept = fields.Char(string="Kept", help="What the dossier keeps although the row does not "
+    kept = fields.Char(help="What the dossier keeps although the row does not "
                        "list it: an import neither ends modules nor revokes logins.")
