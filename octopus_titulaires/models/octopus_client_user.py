@@ -1,3 +1,4 @@
+import logging
 import re
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
@@ -5,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
 from ..tools import AccessConfirmation, access_confirmation, confirmed_by_another
+
+_logger = logging.getLogger(__name__)
 
 # ASCII digits only: ``\d`` would take full-width or Arabic-Indic ones.
 LOGIN_PATTERN = re.compile(r"^[KU][0-9]{8}$")
@@ -374,8 +377,15 @@ class OctopusClientUser(models.Model):
             requester = client_user.access_mail_requester_id
             confirmation = AccessConfirmation(requester, client_user.access_mail_confirmer_id)
             mine = client_user.with_user(requester).with_company(client_user.company_id)
-            mine.with_context(lang=requester.lang, **confirmation.context())._queue_access_mails(
-                added=client_user.dossier_ids.activation_ids._running(today))
+            try:
+                with self.env.cr.savepoint():
+                    mine.with_context(lang=requester.lang, **confirmation.context())\
+                        ._queue_access_mails(
+                            added=client_user.dossier_ids.activation_ids._running(today))
+            except Exception:  # pylint: disable=broad-except
+                # One login's mails (its importer since archived, say) do not
+                # hold back the others'; it is said in the log, not retried.
+                _logger.exception("Octopus: the access mails of login %s failed", client_user.login)
         pending.write({"access_mail_requester_id": False, "access_mail_confirmer_id": False})
         remaining = self.sudo().search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)

@@ -594,11 +594,13 @@ class OctopusDossierLoader(models.AbstractModel):
         """{row: the grant's mails of the new K login the row gives}: a login
         new to several rows is mailed once, from its first row."""
         mails, mailed = {}, set()
-        plan_of = self.env["octopus.client.user"]._grant_mail_plan
+        # The same for every login: the grant's mails to the user's address.
+        login_mails = self.env["octopus.client.user"]._grant_mail_plan(
+            normalized_email(self.env.user.email))
         for plan in plans:
             if plan.get("new_k_login") and plan["login"] not in mailed:
                 mailed.add(plan["login"])
-                mails[plan["row"]] = plan_of(normalized_email(self.env.user.email))
+                mails[plan["row"]] = login_mails
         return mails
 
     @api.model
