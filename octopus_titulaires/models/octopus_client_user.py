@@ -27,8 +27,9 @@ ACCESS_MAILS = (
     "octopus_titulaires.mail_template_activation_confirmation",
     "octopus_titulaires.mail_template_client_username",
 )
-# Logins whose access mails the cron queues per run (see _cron_queue_access_mails).
-ACCESS_MAIL_BATCH = 200
+# Logins whose access mails the cron queues per run (see _cron_queue_access_mails):
+# about 16 s of rendering, well within a cron worker's time limit.
+ACCESS_MAIL_BATCH = 100
 PORTAL_INVITATION = "portal.mail_template_data_portal_welcome"
 PORTAL_NOTICE = "octopus_titulaires.mail_template_portal_new_dossier"
 

@@ -61,8 +61,12 @@ class TestImportAsGrant(GrantDialogCase):
         preview.with_context(octopus_password=B_USER_PASSWORD).action_import()
         imported_login = self.ClientUser.search([("login", "=", new_login)])
         self.assertEqual(imported_login.office_email, self.b_user.email)
+        self.assertFalse(self._mails_of(imported_login), "queued by the cron, not the request")
+        cron = self.env.ref("octopus_titulaires.ir_cron_access_mails")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]),
+                        "the import starts the cron at once")
         # Queued by the cron the import triggered, as the user who imported.
-        self.env.ref("octopus_titulaires.ir_cron_access_mails").method_direct_trigger()
+        cron.method_direct_trigger()
         imported_mails = self._mails_of(imported_login)
         self.assertEqual(self._shape(imported_mails, imported_login),
                          self._shape(dialog_mails, dialog_login))
@@ -72,6 +76,15 @@ class TestImportAsGrant(GrantDialogCase):
         self.assertFalse(imported_login.sudo().access_mail_requester_id, "mailed once")
         self.env.ref("octopus_titulaires.ir_cron_access_mails").method_direct_trigger()
         self.assertEqual(self._mails_of(imported_login), imported_mails, "no mail twice")
+
+    def test_a_new_k_login_needs_the_users_address_for_its_mails(self):
+        self.b_user.email = False
+        before = self._counts()
+        wizard = self._preview([HEADER, ["G907", "Dossier G907", self.client.name, "", "internal",
+                                         self.ClientUser._peek_login("K"), "", ""]])
+        self.assertIn('Row 2, column "login": Login K', wizard.problem_text)
+        self.assertIn("your user has none", wizard.problem_text)
+        self.assertEqual(self._counts(), before)
 
     def test_the_preview_prices_each_row_and_the_file_as_the_grant(self):
         running = self._dossier("G901", login=self._login())
