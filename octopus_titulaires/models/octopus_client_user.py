@@ -1,10 +1,13 @@
+import logging
 import re
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
-from ..tools import confirmed_by_another
+from ..tools import AccessConfirmation, access_confirmation, confirmed_by_another
+
+_logger = logging.getLogger(__name__)
 
 # ASCII digits only: ``\d`` would take full-width or Arabic-Indic ones.
 LOGIN_PATTERN = re.compile(r"^[KU][0-9]{8}$")
@@ -24,6 +27,9 @@ ACCESS_MAILS = (
     "octopus_titulaires.mail_template_activation_confirmation",
     "octopus_titulaires.mail_template_client_username",
 )
+# Logins whose access mails the cron queues per run (see _cron_queue_access_mails):
+# about 16 s of rendering, well within a cron worker's time limit.
+ACCESS_MAIL_BATCH = 100
 PORTAL_INVITATION = "portal.mail_template_data_portal_welcome"
 PORTAL_NOTICE = "octopus_titulaires.mail_template_portal_new_dossier"
 CONSENT_REMINDER = "octopus_titulaires.mail_template_consent_reminder"
@@ -100,6 +106,16 @@ class OctopusClientUser(models.Model):
         string="Consent Given By",
         readonly=True,
         groups="octopus_titulaires.group_titulaire",
+    )
+
+    # A grant by import: who asked and who confirmed it, until the cron has
+    # queued the login's access mails (an import of a thousand logins cannot
+    # render their two thousand mails within its request).
+    access_mail_requester_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, index="btree_not_null", groups="base.group_system"
+    )
+    access_mail_confirmer_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_system"
     )
 
     _sql_constraints = [
@@ -426,6 +442,44 @@ class OctopusClientUser(models.Model):
                 octopus_client_mail=client_mail, octopus_added_activations=added,
                 octopus_new_login=new_login,
             ).send_mail(self.id, force_send=False)
+
+    def _queue_access_mails_later(self):
+        """The access mails of these new logins, as a grant queues them, queued
+        by the cron ``ir_cron_access_mails`` triggered at once: an import gives
+        a thousand logins in one request, too many mails to render in it. The
+        mails speak for the user who asked and name who confirmed, as the
+        grant's do."""
+        confirmation = access_confirmation(self.env)
+        requester = confirmation.requested_by if confirmation else self.env.user
+        confirmer = confirmation.confirmed_by if confirmation else self.env.user
+        self.sudo().write({"access_mail_requester_id": requester.id,
+                           "access_mail_confirmer_id": confirmer.id})
+        self.env.ref("octopus_titulaires.ir_cron_access_mails").sudo()._trigger()
+
+    @api.model
+    def _cron_queue_access_mails(self, batch_size=ACCESS_MAIL_BATCH):
+        """Queue the access mails an import left to queue, a batch at a time,
+        each login's as the user who asked for it: in their language, with
+        everything its dossiers run as added (the login is new)."""
+        domain = [("access_mail_requester_id", "!=", False)]
+        pending = self.sudo().search(domain, limit=batch_size)
+        today = fields.Date.context_today(self)
+        for client_user in pending:
+            requester = client_user.access_mail_requester_id
+            confirmation = AccessConfirmation(requester, client_user.access_mail_confirmer_id)
+            mine = client_user.with_user(requester).with_company(client_user.company_id)
+            try:
+                with self.env.cr.savepoint():
+                    mine.with_context(lang=requester.lang, **confirmation.context())\
+                        ._queue_access_mails(
+                            added=client_user.dossier_ids.activation_ids._running(today))
+            except Exception:  # pylint: disable=broad-except
+                # One login's mails (its importer since archived, say) do not
+                # hold back the others'; it is said in the log, not retried.
+                _logger.exception("Octopus: the access mails of login %s failed", client_user.login)
+        pending.write({"access_mail_requester_id": False, "access_mail_confirmer_id": False})
+        remaining = self.sudo().search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)
 
     def _confirmed_by_another(self):
         """For the grant's mails: who asked and who confirmed the grant being

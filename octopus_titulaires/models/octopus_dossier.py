@@ -672,13 +672,23 @@ class OctopusDossier(models.Model):
     def _cost_preview(self, modules, on_date):
         """Per module: the annual price at ``on_date`` and the prorated amount for
         the rest of the billing year, for all these dossiers together."""
-        company = self.company_id[:1] or self.env.company
+        # A dialog computes this on its unsaved copies of the modules: use the originals.
+        return self.with_company(self.company_id[:1] or self.env.company)._cost_preview_of_counts(
+            dict.fromkeys(modules._origin.sorted(), len(self)), on_date)
+
+    @api.model
+    def _cost_preview_of_counts(self, counts, on_date):
+        """The cost preview of starting each module of ``counts`` ({module:
+        number of dossiers}) on ``on_date`` in the current office: per module,
+        its annual price and, for its dossiers together, the annual total and
+        the prorated amount for the rest of the billing year; and the totals."""
+        company = self.env.company
         period = company._octopus_billing_year(on_date)
         currency = company.currency_id
         Activation = self.env["octopus.module.activation"]
         lines = []
-        # A dialog computes this on its unsaved copies of the modules: use the originals.
-        for module in modules._origin.sorted():
+        for module in self.env["octopus.module"].union(*counts).sorted():
+            count = counts[module]
             annual_price = module._get_price(on_date)
             # Priced as the activation that confirming writes, without writing it.
             prorated = Activation.new(
@@ -687,10 +697,10 @@ class OctopusDossier(models.Model):
             lines.append(
                 {
                     "module": module,
-                    "dossier_count": len(self),
+                    "dossier_count": count,
                     "annual_price": annual_price,
-                    "annual_total": currency.round(annual_price * len(self)),
-                    "prorated_total": currency.round(prorated * len(self)),
+                    "annual_total": currency.round(annual_price * count),
+                    "prorated_total": currency.round(prorated * count),
                 }
             )
         return {

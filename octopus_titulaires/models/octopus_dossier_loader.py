@@ -105,8 +105,8 @@ class OctopusDossierLoader(models.AbstractModel):
 
     @api.model
     def _find_header(self, rows):
-        """(index of the header row, {column key: cell index}) or raise a UserError-ready
-        list of problems."""
+        """(index of the header row, {column key: cell index}), or (None, {})
+        when no row of the first ones names the required columns."""
         headers = self._column_headers()
         aliases_of = {key: aliases | {normalize(headers[key])}
                       for key, aliases in COLUMN_ALIASES.items()}
@@ -134,12 +134,14 @@ class OctopusDossierLoader(models.AbstractModel):
         if "kind" not in columns and "login" not in columns:
             return [], [(header_index + 1, "kind, login",
                          self.env._("The file needs a kind or a login column."))]
+        # The headers as the file writes them, which the messages name.
+        headers = {key: cell_text(rows[header_index][position]) for key, position in columns.items()}
         records = []
         for index, row in enumerate(rows[header_index + 1:], start=header_index + 2):
             record = {key: cell_text(row[position]) if position < len(row) else ""
                       for key, position in columns.items()}
             if any(record.values()):
-                records.append(dict(record, row=index))
+                records.append(dict(record, row=index, headers=headers))
         if not records:
             return [], [(header_index + 2, "code", self.env._("The sheet has no dossier row."))]
         return records, []
@@ -197,7 +199,20 @@ class OctopusDossierLoader(models.AbstractModel):
             "kind_labels": self._kind_labels(),
             "today": fields.Date.context_today(self),
             "codes_seen": {},
+            # A new K login's mails go to the office as the grant's default does:
+            # the user's own address.
+            "office_email": normalized_email(self.env.user.email),
         }
+
+    @api.model
+    def _column_label(self, columns, headers):
+        """The columns ``columns`` (keys, separated by commas) as a message names
+        them: by the header the file wrote, quoted as the user's language
+        quotes, else (a column the file lacks) by the template's header."""
+        template_headers = self._column_headers()
+        names = [self.env._('"%(header)s"', header=headers.get(key) or template_headers[key])
+                 for key in (key.strip() for key in columns.split(",")) if key]
+        return ", ".join(names)
 
     @api.model
     def _model_says(self, check):
@@ -250,6 +265,12 @@ class OctopusDossierLoader(models.AbstractModel):
         message = self._model_says(candidate._check_login)
         if message:
             return message
+        plan["new_k_login"] = not existing and login.startswith("K")
+        if plan["new_k_login"] and not known["office_email"]:
+            return self.env._(
+                "Login %(login)s is new: its activation confirmation and username mail go to "
+                "your e-mail address, and your user has none. Add it in your preferences.",
+                login=login)
         if existing and existing.company_id != known["company"]:
             # Said as of a login that is not this office's: whose it is, or that
             # another office exists at all, is none of this office's business.
@@ -306,7 +327,27 @@ class OctopusDossierLoader(models.AbstractModel):
         # as the grant dialog does.
         if plan["login"].startswith("K") and known["default_module"] not in plan["modules"]:
             plan["modules"].insert(0, known["default_module"])
+        plan["kept"] = self._kept(record, plan)
         return False
+
+    @api.model
+    def _kept(self, record, plan):
+        """What the row's dossier keeps although the row does not list it: an
+        import starts modules and gives logins, it never ends a module nor
+        revokes a login (that is End Modules and Revoke, each with its recap)."""
+        dossier = plan["dossier"]
+        if not dossier:
+            return []
+        kept = []
+        if "modules" in record:
+            not_listed = plan["running"] - self.env["octopus.module"].concat(*plan["modules"])
+            if not_listed:
+                kept.append(self.env._("keeps running %(modules)s", modules=", ".join(
+                    not_listed.sorted().mapped("name"))))
+        if "login" in record and not plan["login"] and dossier.client_user_id:
+            kept.append(self.env._("keeps its login %(login)s",
+                                   login=dossier.client_user_id.login))
+        return kept
 
     def _check_archived(self, record, plan, known):
         """An archived dossier gets no login and no module, and the import does
@@ -495,14 +536,18 @@ class OctopusDossierLoader(models.AbstractModel):
         known = {client_user.login: client_user
                  for client_user in ClientUser.search([("login", "in", list(by_login))])}
         new_logins = [login for login in by_login if login not in known]
+        office_email = normalized_email(self.env.user.email)
         created = ClientUser.create([
             {"login": login, "kind": login[0], "company_id": company.id,
              "partner_id": by_login[login][0]["partner"].id,
-             "email": by_login[login][0]["email"] or False}
+             "email": by_login[login][0]["email"] or False,
+             "office_email": office_email if login[0] == "K" else False}
             for login in new_logins
         ])
         known.update(zip(new_logins, created))
         dossiers._attach_logins({plan["record"].id: known[plan["login"]] for plan in login_plans})
+        # A new K login is a grant: the office gets the grant's mails.
+        created.filtered(lambda client_user: client_user.kind == "K")._queue_access_mails_later()
 
     @api.model
     def _write_activations(self, plans, company):
@@ -517,6 +562,46 @@ class OctopusDossierLoader(models.AbstractModel):
         dossiers._start_modules(
             {plan["record"].id: Module.concat(*plan["modules"]) for plan in module_plans}
         )
+
+    @api.model
+    def _started_modules(self, plan):
+        """The modules the row starts on its dossier (those it does not run yet)."""
+        return self.env["octopus.module"].union(*plan["modules"]) - plan["running"]
+
+    @api.model
+    def _price(self, plans, on_date):
+        """The grant's cost preview of what the rows start: per row (a dict
+        by row number) and for the whole file. Only internal dossiers cost the
+        office (an external one's client pays Octopus). One preview per set of
+        modules, however many rows start it: the file may hold a thousand."""
+        Dossier = self.env["octopus.dossier"]
+        by_modules, per_row, counts = {}, {}, {}
+        for plan in plans:
+            modules = self._started_modules(plan)
+            if plan["action"] == "unchanged" or plan["kind"] != "internal" or not modules:
+                continue
+            key = frozenset(modules.ids)
+            if key not in by_modules:
+                by_modules[key] = Dossier._cost_preview_of_counts(dict.fromkeys(modules, 1),
+                                                                  on_date)
+            per_row[plan["row"]] = by_modules[key]
+            for module in modules:
+                counts[module] = counts.get(module, 0) + 1
+        return per_row, counts and Dossier._cost_preview_of_counts(counts, on_date)
+
+    @api.model
+    def _mail_plan(self, plans):
+        """{row: the grant's mails of the new K login the row gives}: a login
+        new to several rows is mailed once, from its first row."""
+        mails, mailed = {}, set()
+        # The same for every login: the grant's mails to the user's address.
+        login_mails = self.env["octopus.client.user"]._grant_mail_plan(
+            normalized_email(self.env.user.email))
+        for plan in plans:
+            if plan.get("new_k_login") and plan["login"] not in mailed:
+                mailed.add(plan["login"])
+                mails[plan["row"]] = login_mails
+        return mails
 
     @api.model
     def _needs_password(self, plans):

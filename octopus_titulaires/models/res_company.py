@@ -9,7 +9,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_date, formatLang
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools import INVOICE_DATE_KEY
+from ..tools import INVOICE_DATE_KEY, is_singular
 from ..tools.sql import fetch_rows, join_many2one
 
 B_NUMBER_PATTERN = re.compile(r"^B\d{8}$")
@@ -338,7 +338,7 @@ class ResCompany(models.Model):
         Activation = self.env["octopus.module.activation"]
         figures = {
             "categories": {key: categories.get(key, 0) for key in ("A", "B", "C")},
-            "modules": [{"name": module.name, "count": count}
+            "modules": [{"id": module.id, "name": module.name, "count": count}
                         for module, count in modules if module],
             "started": Activation.search_count(
                 office + [("date_start", ">=", month[0]), ("date_start", "<", month[1])]),
@@ -353,6 +353,8 @@ class ResCompany(models.Model):
             "requests": self.env["octopus.access.request"].search_count(
                 office + [("state", "=", "requested")]),
         }
+        figures["this_month"] = self._octopus_this_month_text(figures["started"], figures["ended"])
+        figures["requests_text"] = self._octopus_requests_text(figures["requests"])
         try:
             invoice = self._octopus_project_invoice(today)
         except UserError as error:
@@ -372,6 +374,24 @@ class ResCompany(models.Model):
         }
         return figures
 
+    def _octopus_this_month_text(self, started, ended):
+        """The month's activations and ends, each count with its noun's number."""
+        started_text = (
+            self.env._("%(count)s module activated", count=started)
+            if is_singular(self.env, started)
+            else self.env._("%(count)s modules activated", count=started))
+        ended_text = (
+            self.env._("%(count)s module ended", count=ended)
+            if is_singular(self.env, ended)
+            else self.env._("%(count)s modules ended", count=ended))
+        return self.env._("This month: %(started)s, %(ended)s", started=started_text,
+                          ended=ended_text)
+
+    def _octopus_requests_text(self, count):
+        if is_singular(self.env, count):
+            return self.env._("%(count)s request waiting for the office holder", count=count)
+        return self.env._("%(count)s requests waiting for the office holder", count=count)
+
     def _octopus_dashboard_action(self, xmlid, filters=None):
         """The action ``xmlid`` on this office's records, with its own default
         filters and ``filters`` on top."""
@@ -390,8 +410,23 @@ class ResCompany(models.Model):
     def action_octopus_modules(self):
         return self._octopus_dashboard_action(MODULE_OVERVIEW)
 
+    def action_octopus_module(self):
+        """The office's dossiers running the module the button names in its
+        context: the records its count on the card counts."""
+        module = self.env["octopus.module"].browse(self.env.context.get("octopus_module_id"))
+        action = self._octopus_dashboard_action(DOSSIER_LIST)
+        action["domain"] += [("active_module_ids", "in", module.ids)]
+        action["name"] = self.env._("Dossiers running %(module)s", module=module.name)
+        return action
+
     def action_octopus_next_invoice(self):
         return self._octopus_dashboard_action(NEXT_INVOICE)
+
+    def action_octopus_c_lines(self):
+        """The next invoice's lines of C dossiers: the card's "C dossiers' modules"."""
+        action = self._octopus_dashboard_action(NEXT_INVOICE)
+        action["domain"] += [("access_category", "=", "C")]
+        return action
 
     def action_octopus_this_month(self):
         return self._octopus_dashboard_action(THIS_MONTH)

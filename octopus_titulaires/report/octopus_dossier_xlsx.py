@@ -22,7 +22,8 @@ _lt = LazyTranslate(__name__)
 TEXT, AMOUNT, DATE = "text", "amount", "date"
 
 # Sheet 1 speaks the columns of the dossier import, so that it can be imported
-# back unchanged: (header, width, kind), in the order of the rows' values.
+# back without a change (an import adds and updates; it never ends a module nor
+# revokes a login): (header, width, kind), in the order of the rows' values.
 OVERVIEW_COLUMNS = [
     (_lt("Code"), 12, TEXT),
     (_lt("Name"), 32, TEXT),

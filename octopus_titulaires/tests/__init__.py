@@ -43,3 +43,5 @@ from . import test_change_tour
 from . import test_client_lang
 from . import test_billing_summary_langs
 from . import test_login_reminders
+from . import test_import_grant
+from . import test_dashboard_buttons

@@ -15,6 +15,13 @@ B_USER_PASSWORD = "holder-secret-1"
 TOUR_MODULES = ("base", "web", "mail", "portal", "octopus_titulaires")
 
 
+def import_columns(columns):
+    """How an English import message names the columns ``columns`` (the file's
+    headers, separated by commas): 'column "vat"', 'columns "login", "client_email"'."""
+    names = [f'"{name.strip()}"' for name in columns.split(",")]
+    return f"column{'s' if len(names) > 1 else ''} {', '.join(names)}"
+
+
 def load_migration(version, script):
     """The addon's migration ``script`` (such as ``post-migrate``) of ``version``."""
     path = f"{get_module_path('octopus_titulaires')}/migrations/{version}/{script}.py"

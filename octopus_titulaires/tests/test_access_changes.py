@@ -199,7 +199,7 @@ class TestAccessChanges(OctopusCase):
         before = self._counts()
         wizard = self._import_preview([["H011", "Dossier H011", "Boulangerie Test", "",
                                         "internal", "", "", "BANK"]])
-        self.assertIn("Row 2, column modules: Modules run only on a dossier with a login",
+        self.assertIn('Row 2, column "modules": Modules run only on a dossier with a login',
                       wizard.problem_text)
         with self.assertRefused(UserError, "Nothing was imported"):
             wizard.with_context(octopus_password=B_USER_PASSWORD).action_import()

@@ -208,12 +208,12 @@ class TestRpcAttacksRound3(RpcAttackCase):
         self.button("octopus.dossier.import", "action_preview", import_id)
         problems = self.call("octopus.dossier.import", "read", [import_id],
                              ["problem_text"])[0]["problem_text"]
-        self.assertRegex(problems, r"Row 2, column code: Dossier R3-ARCH is archived")
-        self.assertRegex(problems, r"Row 3, column modules: Modules run only on a dossier with "
+        self.assertRegex(problems, r'Row 2, column "code": Dossier R3-ARCH is archived')
+        self.assertRegex(problems, r'Row 3, column "modules": Modules run only on a dossier with '
                                    r"a login")
-        self.assertRegex(problems, rf"Row 4, column login: Login {self.login_z.login} is not a "
+        self.assertRegex(problems, rf'Row 4, column "login": Login {self.login_z.login} is not a '
                                    r"login of this office")
-        self.assertRegex(problems, r"Row 5, column login: Login K\S+ is invalid")
+        self.assertRegex(problems, r'Row 5, column "login": Login K\S+ is invalid')
         # Nothing tells the office that another office exists, or whose the login is.
         self.assertNotRegex(problems, r"another office|other office|Voisine|Attaque Z")
         self.assertButtonRefused(USER_ERROR, "Nothing was imported", "octopus.dossier.import",

@@ -65,8 +65,9 @@ class TestDailyScreens(DailyScreensCase):
             office = self.office.with_user(self.b_user)
             figures = office.octopus_dashboard
             self.assertEqual(figures["categories"], {"A": 3, "B": 1, "C": 2})
-            self.assertEqual(figures["modules"], [{"name": self.portal_module.name, "count": 1},
-                                                  {"name": self.bank_module.name, "count": 1}])
+            self.assertEqual(figures["modules"], [
+                {"id": self.portal_module.id, "name": self.portal_module.name, "count": 1},
+                {"id": self.bank_module.id, "name": self.bank_module.name, "count": 1}])
             self.assertEqual((figures["started"], figures["ended"], figures["without_consent"]),
                              (1, 1, 1))
             invoice = self.office._octopus_project_invoice(TODAY)

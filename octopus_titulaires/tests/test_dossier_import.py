@@ -1,4 +1,5 @@
 import base64
+import re
 import io
 from datetime import date
 
@@ -11,7 +12,7 @@ from odoo.tests import tagged
 
 from ..tools import XLSX_MIMETYPE
 from ..tools.spreadsheet_reader import MAX_ROWS
-from .common import B_USER_PASSWORD, OctopusCase
+from .common import B_USER_PASSWORD, OctopusCase, import_columns
 
 HEADER = ["code", "name", "client", "vat", "kind", "login", "client_email", "modules"]
 
@@ -62,10 +63,10 @@ class TestDossierImport(OctopusCase):
     def _assert_refused(self, rows, row, column, message, builder=xlsx):
         """The preview names the row and the column; Import refuses; nothing is written."""
         wizard = self._preview(rows, builder)
-        self.assertIn(f"Row {row}, column {column}: ", wizard.problem_text)
+        self.assertIn(f"Row {row}, {import_columns(column)}: ", wizard.problem_text)
         self.assertIn(message, wizard.problem_text)
         before = self._counts()
-        with self.assertRefused(UserError, f"Nothing was imported(.|\n)*Row {row}, column {column}"):
+        with self.assertRefused(UserError, f"Nothing was imported(.|\n)*Row {row}, {re.escape(import_columns(column))}"):
             wizard.action_import()
         self.assertEqual(self._counts(), before)
         self.assertEqual(wizard.state, "preview")
@@ -171,12 +172,12 @@ class TestDossierImport(OctopusCase):
         wizard = self._preview([])
         self.assertIn("No header row with the columns code and name", wizard.problem_text)
         wizard = self._preview([HEADER])
-        self.assertIn("Row 2, column code: The sheet has no dossier row.", wizard.problem_text)
+        self.assertIn('Row 2, column "Code": The sheet has no dossier row.', wizard.problem_text)
 
     def test_missing_required_columns_are_refused(self):
-        self._assert_refused([["name", "kind"], ["Sans code", "internal"]], 1, "code, name",
+        self._assert_refused([["name", "kind"], ["Sans code", "internal"]], 1, "Code, Name",
                              "No header row with the columns code and name")
-        self._assert_refused([["code", "name"], ["6001", "Sans type"]], 1, "kind, login",
+        self._assert_refused([["code", "name"], ["6001", "Sans type"]], 1, "Kind, Login",
                              "needs a kind or a login column")
 
     def test_unknown_kind_is_refused(self):
@@ -215,8 +216,8 @@ class TestDossierImport(OctopusCase):
                                 ["7002", "Fine", "", "", "internal", "", "", ""],
                                 ["7003", "X", "", "", "sideways", "", "bad@", "NOPE"]])
         self.assertEqual(wizard.problem_count, 5)
-        for fragment in ("Row 2, column name", "Row 2, column vat", "Row 4, column kind",
-                         "Row 4, column client_email", "Row 4, column modules"):
+        for fragment in ('Row 2, column "name"', 'Row 2, column "vat"', 'Row 4, column "kind"',
+                         'Row 4, column "client_email"', 'Row 4, column "modules"'):
             self.assertIn(fragment, wizard.problem_text)
         with self.assertRaises(UserError):
             wizard.action_import()

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.octopus_dossier_loader import WRITE_CHUNK
-from .common import B_USER_PASSWORD, OctopusCase
+from .common import B_USER_PASSWORD, OctopusCase, import_columns
 from .test_dossier_import import HEADER, xlsx
 
 
@@ -53,9 +53,9 @@ class TestDossierImportRules(OctopusCase):
         before = self._counts()
         wizard = self._preview(rows)
         self.assertEqual(self._counts(), before, "the preview's write is rolled back")
-        self.assertIn(f"Row {row}, column {column}: ", wizard.problem_text)
+        self.assertIn(f"Row {row}, {import_columns(column)}: ", wizard.problem_text)
         self.assertIn(message, wizard.problem_text)
-        with self.assertRefused(UserError, f"Nothing was imported(.|\n)*Row {row}, column {column}"):
+        with self.assertRefused(UserError, f"Nothing was imported(.|\n)*Row {row}, {re.escape(import_columns(column))}"):
             self._import(wizard)
         self.assertEqual(self._counts(), before)
         return wizard
@@ -85,8 +85,8 @@ class TestDossierImportRules(OctopusCase):
             wizard = self._preview(rows)
         self.assertEqual([len(call.args[1]) for call in locate.call_args_list], [WRITE_CHUNK])
         # Rows are counted from the header, row 1.
-        self.assertEqual(re.findall(r"Row (\d+), column ([^:]+):", wizard.problem_text),
-                         [(str(WRITE_CHUNK + 12), "login, client_email")])
+        self.assertEqual(re.findall(r"Row (\d+), columns? ([^:]+):", wizard.problem_text),
+                         [(str(WRITE_CHUNK + 12), '"login", "client_email"')])
 
     def test_names_longer_than_a_cell_are_refused_in_the_models_words(self):
         # openpyxl cuts what it writes at 32,767 characters, so the rows are given
@@ -113,7 +113,7 @@ class TestDossierImportRules(OctopusCase):
         wizard = self._preview(
             [["R005", "X", "Boulangerie Test", "", "internal", revoked.login, "", ""]]
         )
-        self.assertIn(f"Row 2, column login, client_email: Login {revoked.login} is revoked",
+        self.assertIn(f'Row 2, columns "login", "client_email": Login {revoked.login} is revoked',
                       wizard.problem_text)
         with self.assertRefused(UserError, "Nothing was imported"):
             self._import(wizard)
@@ -174,7 +174,7 @@ class TestDossierImportRules(OctopusCase):
                 wizard = self._preview(
                     [["R011", "X", "Boulangerie Test", "", "internal", "K55550011", email, ""]]
                 )
-                self.assertIn("Row 2, column client_email", wizard.problem_text)
+                self.assertIn('Row 2, column "client_email"', wizard.problem_text)
 
     def test_the_import_ends_on_a_summary_and_tells_each_dossier(self):
         existing = self._dossier("R012")
@@ -201,7 +201,7 @@ class TestDossierImportRules(OctopusCase):
         before = self._counts()
         wizard = self._preview(rows)
         for row, column, message in refusals:
-            self.assertIn(f"Row {row}, column {column}: {message}", wizard.problem_text)
+            self.assertIn(f"Row {row}, {import_columns(column)}: {message}", wizard.problem_text)
         self.assertEqual(wizard.problem_count, len(refusals))
         with self.assertRefused(UserError, "Nothing was imported"):
             self._import(wizard)

@@ -26,6 +26,15 @@ class AccessConfirmation(NamedTuple):
         return {CONFIRMATION_KEY: self}
 
 
+def is_singular(env, count):
+    """Whether ``count`` takes the singular in the language of ``env``: French
+    says "0 arrêté" and "1 arrêté", English and Dutch the singular for 1 alone.
+    A count sentence has a singular and a plural msgid, chosen by this."""
+    if (env.lang or "").startswith("fr"):
+        return count < 2
+    return count == 1
+
+
 def access_confirmation(env):
     """The ``AccessConfirmation`` of the change running in ``env``, or None."""
     confirmation = env.context.get(CONFIRMATION_KEY)

@@ -221,7 +221,10 @@ class OctopusAccessDialog(models.AbstractModel):
             return False, error.args[0]
 
     def _render_cost_preview(self, dossiers, modules):
-        preview, error = self._cost_preview_or_error(dossiers, modules)
+        return self._render_priced(*self._cost_preview_or_error(dossiers, modules))
+
+    def _render_priced(self, preview, error=False):
+        """A cost preview (``_cost_preview``) as the dialogs show it, or its error."""
         if error:
             return Markup('<p class="text-danger">%s</p>') % error
         if not preview:

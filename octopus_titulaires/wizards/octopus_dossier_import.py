@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import XLSX_MIMETYPE
+from ..tools import XLSX_MIMETYPE, is_singular
 from ..tools.spreadsheet_reader import KB, MB, SpreadsheetError, read_rows
 
 
@@ -43,6 +43,11 @@ class OctopusDossierImport(models.TransientModel):
         "the import is confirmed with your password.",
     )
     template_file = fields.Binary(attachment=False, readonly=True)
+    # What the file starts, priced as the grant prices it, and the grant's
+    # mails it queues: said before the password.
+    cost_preview = fields.Html(readonly=True)
+    mail_count = fields.Integer(string="Mails to Queue", readonly=True)
+    kept_count = fields.Integer(string="Rows That Keep More", readonly=True)
 
     def _confirming_office(self):
         return self.company_id
@@ -51,23 +56,33 @@ class OctopusDossierImport(models.TransientModel):
         """Check every row, then run the import's own write and roll it back, so
         that what the write would refuse is listed here too."""
         self.ensure_one()
-        plans, problems = self._plan()
+        plans, problems, headers = self._plan()
+        loader = self._loader()
         if not problems:
-            problems = self._loader()._apply(plans, self.company_id, dry_run=True)
+            problems = loader._apply(plans, self.company_id, dry_run=True)
+        per_row, cost_html = self._price(plans if not problems else [])
+        mails = loader._mail_plan(plans)
         self.preview_line_ids.unlink()
         self.write(
             {
                 "state": "preview",
                 **self._counts(plans),
                 "problem_count": len(problems),
-                "problem_text": self._format_problems(problems) or False,
-                "needs_password": self._loader()._needs_password(plans),
+                "problem_text": self._format_problems(problems, headers) or False,
+                "needs_password": loader._needs_password(plans),
+                "cost_preview": cost_html,
+                "mail_count": sum(len(row_mails) for row_mails in mails.values()),
+                "kept_count": sum(1 for plan in plans if plan.get("kept")),
                 "preview_line_ids": [
                     Command.create({
                         "row": plan["row"], "code": plan["code"], "name": plan["name"],
                         "kind": plan["kind"], "login": plan["login"],
                         "module_codes": ", ".join(m.code for m in plan["modules"]),
                         "action": plan["action"],
+                        "annual_cost": per_row.get(plan["row"], {}).get("annual_total", 0.0),
+                        "prorated_cost": per_row.get(plan["row"], {}).get("prorated_total", 0.0),
+                        "mails": self._mail_text(mails.get(plan["row"])),
+                        "kept": "; ".join(plan.get("kept", [])) or False,
                     })
                     for plan in plans
                 ],
@@ -75,14 +90,31 @@ class OctopusDossierImport(models.TransientModel):
         )
         return self._reopen()
 
+    def _price(self, plans):
+        """({row: cost preview}, the file's cost preview as HTML): the grant's
+        pricing of what the rows start, or why it cannot be priced."""
+        try:
+            per_row, total = self._loader()._price(plans, fields.Date.context_today(self))
+        except UserError as error:
+            return {}, self._render_priced(False, error.args[0])
+        return per_row, self._render_priced(total) if total else False
+
+    def _mail_text(self, mails):
+        """One row's mails (``_grant_mail_plan``), as the preview lists them."""
+        return "; ".join(
+            self.env._("%(mail)s to %(email)s", mail=mail["label"], email=mail["email_to"])
+            for mail in mails or ()) or False
+
     def action_import(self):
         """Check the whole file again and write it, or refuse with every problem."""
         self.ensure_one()
-        plans, problems = self._plan()
+        plans, problems, headers = self._plan()
         loader = self._loader()
         if not problems and loader._needs_password(plans):
             confirmation = self._check_password(
-                subject=self.env._("an import of %(count)s rows", count=len(plans))
+                subject=self.env._("an import of %(count)s row", count=len(plans))
+                if is_singular(self.env, len(plans))
+                else self.env._("an import of %(count)s rows", count=len(plans))
             )
             loader = loader.with_context(**confirmation.context())
         if not problems:
@@ -90,7 +122,7 @@ class OctopusDossierImport(models.TransientModel):
         if problems:
             raise UserError(
                 self.env._("Nothing was imported; fix these rows first:\n%(problems)s",
-                           problems=self._format_problems(problems))
+                           problems=self._format_problems(problems, headers))
             )
         written = [plan for plan in plans if "record" in plan]
         self._log_in_chatter(written)
@@ -143,8 +175,8 @@ class OctopusDossierImport(models.TransientModel):
         loader = self._loader()
         records, problems = loader._read(rows)
         if problems:
-            return [], problems
-        return loader._plan(records, self.company_id)
+            return [], problems, {}
+        return *loader._plan(records, self.company_id), records[0]["headers"]
 
     @staticmethod
     def _counts(plans):
@@ -201,12 +233,21 @@ class OctopusDossierImport(models.TransientModel):
                 file=file, limit=error.limit),
         }[error.reason]
 
-    def _format_problems(self, problems):
-        return "\n".join(
-            self.env._("Row %(row)s, column %(column)s: %(message)s",
-                       row=row, column=column, message=message)
-            for row, column, message in sorted(problems, key=lambda p: p[0])
-        )
+    def _format_problems(self, problems, headers):
+        """Each problem on its line, naming its row and its columns by the
+        headers the file wrote (``headers``: {column key: header})."""
+        loader = self._loader()
+        lines = []
+        for row, columns, message in sorted(problems, key=lambda p: p[0]):
+            column = loader._column_label(columns, headers)
+            # In the language of the loader's messages.
+            if "," in columns:
+                lines.append(loader.env._("Row %(row)s, columns %(column)s: %(message)s",
+                                          row=row, column=column, message=message))
+            else:
+                lines.append(loader.env._("Row %(row)s, column %(column)s: %(message)s",
+                                          row=row, column=column, message=message))
+        return "\n".join(lines)
 
 
 class OctopusDossierImportLine(models.TransientModel):
@@ -224,3 +265,13 @@ class OctopusDossierImportLine(models.TransientModel):
     action = fields.Selection(
         [("create", "Create"), ("update", "Update"), ("unchanged", "Unchanged")]
     )
+    currency_id = fields.Many2one(related="import_id.company_id.currency_id")
+    annual_cost = fields.Monetary(help="What the modules the row starts "
+                                  "add to each next invoice (internal dossiers only).")
+    prorated_cost = fields.Monetary(string="This Billing Year",
+                                    help="What the modules the row starts cost for the rest of "
+                                    "the current billing year, day by day.")
+    mails = fields.Char(string="Mails Queued", help="The grant's mails of the new K login the "
+                        "row gives, and where they go.")
+    kept = fields.Char(help="What the dossier keeps although the row does not "
+                       "list it: an import neither ends modules nor revokes logins.")

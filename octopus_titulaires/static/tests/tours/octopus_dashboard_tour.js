@@ -22,8 +22,25 @@ registry.category("web_tour.tours").add("octopus_dashboard_tour", {
             trigger: `${card} .o_octopus_dashboard_category_b .badge:contains(1)`,
         },
         {
-            content: "... and per running module",
-            trigger: `${card} .o_octopus_dashboard_modules div:contains(Client Portal):contains(2)`,
+            content: "... and per running module: click the count of Client Portal",
+            trigger: `${card} .o_octopus_dashboard_module:contains(Client Portal):contains(2)`,
+            run: "click",
+        },
+        {
+            content: "The dossier list shows the two dossiers running it",
+            trigger: ".o_list_view .o_data_row .o_data_cell[name=code]:contains(OV-C1)",
+        },
+        {
+            trigger: ".o_list_view .o_data_row .o_data_cell[name=code]:contains(OV-C2)",
+        },
+        {
+            content: "... and nothing else",
+            trigger: ".o_list_view:not(:has(.o_data_row:eq(2))) ",
+        },
+        {
+            content: "Back to the dashboard",
+            trigger: ".o_breadcrumb .breadcrumb-item a",
+            run: "click",
         },
         {
             content: "... the next invoice with its Packet Deal",

@@ -9,7 +9,7 @@ const TEXTS = {
         askText: "Ou demandez au titulaire du bureau de confirmer",
         waiting: "En attente du titulaire",
         confirmed: "Confirmée",
-        requests: "demandes en attente du titulaire du bureau",
+        oneRequest: "1 demande en attente du titulaire du bureau",
         recap: "Coût annuel",
         answer: "Répondre à la demande",
         asked: "vous demande de confirmer",
@@ -19,7 +19,7 @@ const TEXTS = {
         askText: "Of vraag de titularis van het kantoor om te bevestigen",
         waiting: "Wacht op de titularis",
         confirmed: "Bevestigd",
-        requests: "verzoeken die op de titularis van het kantoor wachten",
+        oneRequest: "1 verzoek dat op de titularis van het kantoor wacht",
         recap: "Jaarlijkse kost",
         answer: "Op het verzoek antwoorden",
         asked: "vraagt je om te bevestigen",
@@ -106,7 +106,7 @@ registry.category("web_tour.tours").add("octopus_request_confirm_tour", {
             ...openGestion(),
             {
                 content: "The dashboard counts the request waiting for the holder",
-                trigger: `.o_octopus_dashboard_requests:contains("1 ${texts.requests}")`,
+                trigger: `.o_octopus_dashboard_requests:contains("${texts.oneRequest}")`,
                 run: "click",
             },
             {
