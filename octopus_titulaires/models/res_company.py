@@ -355,6 +355,8 @@ class ResCompany(models.Model):
         }
         figures["this_month"] = self._octopus_this_month_text(figures["started"], figures["ended"])
         figures["requests_text"] = self._octopus_requests_text(figures["requests"])
+        figures["without_consent_text"] = self._octopus_without_consent_text(
+            figures["without_consent"])
         try:
             invoice = self._octopus_project_invoice(today)
         except UserError as error:
@@ -391,6 +393,11 @@ class ResCompany(models.Model):
         if is_singular(self.env, count):
             return self.env._("%(count)s request waiting for the office holder", count=count)
         return self.env._("%(count)s requests waiting for the office holder", count=count)
+
+    def _octopus_without_consent_text(self, count):
+        if is_singular(self.env, count):
+            return self.env._("%(count)s login without consent", count=count)
+        return self.env._("%(count)s logins without consent", count=count)
 
     def _octopus_dashboard_action(self, xmlid, filters=None):
         """The action ``xmlid`` on this office's records, with its own default

@@ -69,6 +69,12 @@ class TestDashboardButtons(DailyScreensCase):
             "nl_BE": ("1 verzoek dat op de titularis van het kantoor wacht",
                       "2 verzoeken die op de titularis van het kantoor wachten"),
         }
+        consent = {
+            "en_US": ("1 login without consent", "2 logins without consent"),
+            "fr_BE": ("1 numéro d'utilisateur sans consentement",
+                      "2 numéros d'utilisateur sans consentement"),
+            "nl_BE": ("1 gebruiker zonder toestemming", "2 gebruikers zonder toestemming"),
+        }
         for lang, sentences in expected.items():
             if lang != "en_US":
                 load_language(self.env, lang)
@@ -78,3 +84,5 @@ class TestDashboardButtons(DailyScreensCase):
                     self.assertEqual(office._octopus_this_month_text(started, ended), sentence)
             self.assertEqual(office._octopus_requests_text(1), requests[lang][0])
             self.assertEqual(office._octopus_requests_text(2), requests[lang][1])
+            self.assertEqual(office._octopus_without_consent_text(1), consent[lang][0])
+            self.assertEqual(office._octopus_without_consent_text(2), consent[lang][1])
