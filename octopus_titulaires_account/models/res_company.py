@@ -16,13 +16,12 @@ from odoo.addons.octopus_titulaires.models.octopus_module_activation import (
 )
 from odoo.addons.octopus_titulaires.tools.sql import fetch_rows
 
-# The invoices are created this many at a time, each with all its lines.
-MOVE_BATCH = 500
 # One run creates the invoices of at most this many clients, so that it stays
 # well within half of Odoo's limit_time_cpu (60 s): Odoo's own creation of an
 # invoice costs about 60 ms on the README's machine. Measured by
 # `python3 tools/bench.py --sizes=500,5000` (its re-invoicing rows: one capped
 # run, 1 to 4 lines per invoice): 300 clients take about 20 s at either size.
+# The run's invoices are created in one call: the cap bounds its memory too.
 # The next run of the same period continues with the next clients.
 REINVOICE_BATCH = 300
 # What each line to re-invoice holds, in the order of the query's columns.
@@ -272,12 +271,10 @@ class ResCompany(models.Model):
             self._octopus_reinvoice_lines(period))
         Move = self.env["account.move"].with_company(self).with_context(
             default_move_type="out_invoice")
-        moves = Move.browse()
         clients, remaining = self._octopus_reinvoice_batch(by_client)
-        for start in range(0, len(clients), MOVE_BATCH):
-            batch = self.env["res.partner"].browse(clients[start:start + MOVE_BATCH])
-            vals_list = self._octopus_reinvoice_move_vals(batch, by_client, period)
-            moves |= Move.create(vals_list)
+        # One create for the run's invoices, each with all its lines.
+        moves = Move.create(self._octopus_reinvoice_move_vals(
+            self.env["res.partner"].browse(clients), by_client, period))
         self._octopus_log_reinvoice(moves, clients, by_client, period)
         return moves, remaining
 
