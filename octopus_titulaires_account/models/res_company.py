@@ -215,10 +215,10 @@ class ResCompany(models.Model):
 
     def _octopus_reinvoice_preview(self, period):
         """What the next run of ``period`` would create, per client: its
-        dossiers, modules, the days they ran and the amount before taxes; how
-        many clients are left to invoice in all (more than the run takes when
-        it is capped, see ``REINVOICE_BATCH``); and how many lines are skipped
-        as already invoiced. Nothing is written."""
+        dossiers, modules, the days they ran and the amount before taxes; when
+        the run is capped (see ``REINVOICE_BATCH``), the sentence that says so
+        with the clients left in all; and how many lines are skipped as
+        already invoiced. Nothing is written."""
         self.ensure_one()
         self._octopus_check_reinvoice_rights()
         lines = self._octopus_reinvoice_lines(period)
@@ -247,7 +247,6 @@ class ResCompany(models.Model):
             clients=formatLang(self.env, len(by_client), digits=0)) if remaining else False
         return {
             "clients": rows,
-            "clients_left": len(by_client),
             "capped": capped,
             "currency": self.currency_id,
             "total": sum(row["amount"] for row in rows),
