@@ -19,8 +19,10 @@ writes rolled back:
   two weeks without a run, and the monthly billing job of the office;
 - re-invoicing the last quarter's modules of the C dossiers to their clients
   (octopus_titulaires_account, res.company._octopus_reinvoice) as the B user
-  with Invoicing rights: one draft invoice per client, its time, and its
-  queries in all and per invoice (flat: not one per line);
+  with Invoicing rights: ONE run, which invoices at most REINVOICE_BATCH
+  clients (one draft invoice each): its time (within half of limit_time_cpu),
+  the invoices and lines it creates, its queries in all and per invoice (flat:
+  not one per line), and how many runs the office needs for the quarter;
 - the preview and the import of a typical .xlsx of as many new rows as the
   import accepts (each a dossier with a K login and a module), as a B user;
 - the preview and the import of the largest .xlsx and of the largest .xls the
@@ -81,8 +83,8 @@ SEED_BATCH = 5000
 # Odoo's default --limit-time-real: the seconds one request may take.
 LIMIT_TIME_REAL = 120
 # Half of Odoo's default --limit-time-cpu (60 s): what a preview or an import
-# of the largest file the import accepts may take.
-IMPORT_GOAL_S = 30
+# of the largest file the import accepts, or one run of re-invoicing, may take.
+REQUEST_GOAL_S = 30
 B_LOGIN, B_PASSWORD = "bench_holder", "bench-holder-password"
 EXPORT_FIELDS = ["code", "name", "partner_id", "kind", "access_category", "client_user_id",
                  "active_module_ids"]
@@ -116,7 +118,7 @@ ODOO_CELL_RATIO_GOAL = 0.33
 MEMORY_GOAL_MIB = 50
 
 # The requests on the largest files the import accepts, at their worst, each
-# within IMPORT_GOAL_S: (key, what).
+# within REQUEST_GOAL_S: (key, what).
 WORST_IMPORTS = [
     ("worst_xlsx_preview_s", "largest .xlsx at its worst: preview"),
     ("worst_xlsx_import_s", "largest .xlsx at its worst: import"),
@@ -157,12 +159,14 @@ FIGURES = [
     ("refresh_weeks_queries", "refresh of D, 2 missed weeks: queries", 1, "{:.0f}", "flat"),
     ("billing_s", "billing job, one office (s)", 1, "{:.2f}", "linear"),
     ("billing_queries", "billing job: queries", 1, "{:.0f}", "flat"),
-    ("reinvoice_s", "re-invoicing a quarter: time (s)", 1, "{:.2f}", "linear"),
-    ("reinvoice_invoices", "re-invoicing: draft invoices (C clients)", 1, "{:,.0f}", "linear"),
-    ("reinvoice_lines", "re-invoicing: invoice lines", 1, "{:,.0f}", "linear"),
-    ("reinvoice_queries", "re-invoicing: queries", 1, "{:,.0f}", "linear"),
+    ("reinvoice_s", "re-invoicing, one run: time (s)", 1, "{:.2f}", "linear"),
+    ("reinvoice_invoices", "re-invoicing, one run: draft invoices", 1, "{:,.0f}", "linear"),
+    ("reinvoice_lines", "re-invoicing, one run: invoice lines", 1, "{:,.0f}", "linear"),
+    ("reinvoice_queries", "re-invoicing, one run: queries", 1, "{:,.0f}", "linear"),
     ("reinvoice_queries_per_invoice", "re-invoicing: queries per invoice", 1, "{:.2f}",
      "flat"),
+    ("reinvoice_ms_per_invoice", "re-invoicing: ms per invoice", 1, "{:.0f}", "flat"),
+    ("reinvoice_runs", "re-invoicing: runs the quarter needs", 1, "{:,.0f}", "linear"),
     ("preview_s", f"preview of {IMPORT_ROWS:,} rows (s)", 1, "{:.1f}", "linear"),
     ("import_s", f"import of {IMPORT_ROWS:,} rows (s)", 1, "{:.1f}", "linear"),
     *((key, f"{what} (s)", 1, "{:.1f}", "linear") for key, what in WORST_IMPORTS),
@@ -588,19 +592,33 @@ def measure_jobs(env, company, runs):
 
 
 def measure_reinvoice(env, b_env, company):
-    """Re-invoicing the last full quarter as the B user who may invoice, its
-    draft invoices rolled back. One run: most of its time is Odoo's own
-    creation of the invoices (about 60 ms each on the machine below), a
-    call of seconds to minutes whose noise is small beside it."""
+    """One run of re-invoicing the last full quarter as the B user who may
+    invoice, its draft invoices rolled back: the invoices of the first
+    REINVOICE_BATCH clients, what one request is handed. One run: most of its
+    time is Odoo's own creation of the invoices (about 60 ms each on the
+    machine below), a call of seconds whose noise is small beside it."""
+    from odoo.addons.octopus_titulaires_account.models.res_company import (  # noqa: PLC0415
+        REINVOICE_BATCH,
+    )
+
     office = b_env["res.company"].browse(company.id)
+
+    def run():
+        moves, remaining = office._octopus_reinvoice(REINVOICE_PERIOD)
+        return len(moves), remaining
+
     with freeze_time(TODAY, tick=True):
         # Counted apart: reading the lines back would add to the queries measured.
-        lines = len(office._octopus_reinvoice_lines(REINVOICE_PERIOD))
-        seconds, queries, invoices = measure(
-            env, lambda: len(office._octopus_reinvoice(REINVOICE_PERIOD)), 1)
+        _to_invoice, by_client = office._octopus_lines_by_client(
+            office._octopus_reinvoice_lines(REINVOICE_PERIOD))
+        batch, _remaining = office._octopus_reinvoice_batch(by_client)
+        lines = sum(len(by_client[client]) for client in batch)
+        seconds, queries, (invoices, remaining) = measure(env, run, 1)
     return {"reinvoice_s": seconds, "reinvoice_queries": queries,
             "reinvoice_invoices": invoices, "reinvoice_lines": lines,
-            "reinvoice_queries_per_invoice": queries / max(invoices, 1)}
+            "reinvoice_queries_per_invoice": queries / max(invoices, 1),
+            "reinvoice_ms_per_invoice": 1000 * seconds / max(invoices, 1),
+            "reinvoice_runs": -(-(invoices + remaining) // REINVOICE_BATCH)}
 
 
 def measure_size(env, b_env, company, runs, files, only_import=False):
@@ -700,10 +718,13 @@ def export_goals(results):
 
 def reinvoice_goals(results):
     per_invoice = [results[size]["reinvoice_queries_per_invoice"] for size in sorted(results)]
+    slowest = max(figures["reinvoice_s"] for figures in results.values())
     return [
-        f"re-invoicing queries per invoice flat (at most x{REINVOICE_FLAT_GOAL} of the "
+        f"re-invoicing: queries per invoice flat (at most x{REINVOICE_FLAT_GOAL} of the "
         f"smallest size's): {per_size(results, 'reinvoice_queries_per_invoice')}: "
         f"{verdict(max(per_invoice) <= per_invoice[0] * REINVOICE_FLAT_GOAL)}",
+        f"re-invoicing one run within half of limit_time_cpu (<= {REQUEST_GOAL_S} s): "
+        f"{per_size(results, 'reinvoice_s', '{:.1f} s')}: {verdict(slowest <= REQUEST_GOAL_S)}",
     ]
 
 
@@ -715,8 +736,8 @@ def import_goals(results):
     return [
         f"{IMPORT_ROWS:,} rows imported within limit_time_real ({LIMIT_TIME_REAL} s): "
         f"slowest request {typical:.1f} s: {verdict(typical < LIMIT_TIME_REAL)}",
-        *(f"{what} within half of limit_time_cpu (<= {IMPORT_GOAL_S} s): "
-          f"{per_size(results, key, '{:.1f} s')}: {verdict(slowest(key) <= IMPORT_GOAL_S)}"
+        *(f"{what} within half of limit_time_cpu (<= {REQUEST_GOAL_S} s): "
+          f"{per_size(results, key, '{:.1f} s')}: {verdict(slowest(key) <= REQUEST_GOAL_S)}"
           for key, what in WORST_IMPORTS),
     ]
 

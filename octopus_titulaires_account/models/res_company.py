@@ -8,7 +8,7 @@ from psycopg2.errors import LockNotAvailable
 from odoo import Command, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_date, formatLang
 
 from odoo.addons.octopus_titulaires.models.octopus_module_activation import (
     amount_sql,
@@ -16,8 +16,16 @@ from odoo.addons.octopus_titulaires.models.octopus_module_activation import (
 )
 from odoo.addons.octopus_titulaires.tools.sql import fetch_rows
 
-# The invoices are created this many at a time, each with all its lines.
-MOVE_BATCH = 500
+# One run creates the invoices of at most this many clients, so that it stays
+# well within half of Odoo's limit_time_cpu (60 s): Odoo's own creation of an
+# invoice costs about 60 ms on the README's machine. Measured by
+# `python3 tools/bench.py --sizes=500,5000` (its re-invoicing rows: one capped
+# run, one invoice of 1 to 4 lines per client): on 2026-12-01, the machine busy
+# with other work, 300 clients (748 lines) took 18.3 s at 5,000 dossiers, 61 ms
+# and 11 queries per invoice; 147 clients 12.5 s at 500 (85 ms each).
+# The run's invoices are created in one call: the cap bounds its memory too.
+# The next run of the same period continues with the next clients.
+REINVOICE_BATCH = 300
 # What each line to re-invoice holds, in the order of the query's columns.
 REINVOICE_LINE_FIELDS = ("activation_id", "client_id", "dossier_id", "dossier_code",
                          "dossier_name", "module_id", "product_id", "date_from", "date_to",
@@ -123,7 +131,8 @@ class ResCompany(models.Model):
         has none), priced at its product's annual price for the days it ran,
         by the next invoice's day rule over the days of the calendar year (a
         leap year counts 366). ``invoiced`` says a non-cancelled invoice
-        already holds the activation for days of the period.
+        already holds the activation for days of the period. The clients come
+        by name, then id: the order in which the capped runs take them.
 
         B dossiers are billed by Octopus to their clients, the Packet Deal is
         the office's own cost (it is no activation): neither is re-invoiced."""
@@ -150,13 +159,14 @@ class ResCompany(models.Model):
                  FROM octopus_module_activation AS activation
                  JOIN octopus_dossier AS dossier
                    ON dossier.id = activation.dossier_id AND dossier.active
+                 JOIN res_partner AS client ON client.id = dossier.partner_id
                  JOIN octopus_module AS module ON module.id = activation.module_id
             LEFT JOIN product_product AS product ON product.id = module.product_id
             LEFT JOIN product_template AS template ON template.id = product.product_tmpl_id
                 WHERE activation.company_id = %(office)s
                   AND COALESCE(activation.access_category, dossier.access_category) = 'C'
                   AND %(first)s <= %(last)s
-             ORDER BY dossier.partner_id, dossier.code COLLATE "C", dossier.id,
+             ORDER BY client.name, client.id, dossier.code COLLATE "C", dossier.id,
                       module.sequence, module.id, activation.date_start, activation.id""",
             first=first, last=last, amount=amount, period_from=period_from,
             period_to=period_to, office=self.id))]
@@ -178,16 +188,47 @@ class ResCompany(models.Model):
             by_client[line["client_id"]].append(line)
         return to_invoice, by_client
 
+    @staticmethod
+    def _octopus_reinvoice_batch(by_client):
+        """The clients one run invoices: the first ``REINVOICE_BATCH`` of
+        ``by_client``, in its order; and how many are left after them."""
+        clients = list(by_client)
+        return clients[:REINVOICE_BATCH], max(len(clients) - REINVOICE_BATCH, 0)
+
+    def _octopus_reinvoice_done_text(self, done, remaining):
+        """What a run that invoiced ``done`` clients says, and of the
+        ``remaining`` ones: two sentences, each in its own plural."""
+        counts = {"done": formatLang(self.env, done, digits=0),
+                  "remaining": formatLang(self.env, remaining, digits=0)}
+        if done == 1:
+            created = self.env._("Draft invoice created for 1 client.")
+        else:
+            created = self.env._("Draft invoices created for %(done)s clients.", **counts)
+        if not remaining:
+            left = self.env._("Every client of the period is invoiced.")
+        elif remaining == 1:
+            left = self.env._(
+                "1 client remains: run Re-invoice Modules again for the same period.")
+        else:
+            left = self.env._(
+                "%(remaining)s clients remain: run Re-invoice Modules again for the same "
+                "period.", **counts)
+        return f"{created} {left}"
+
     def _octopus_reinvoice_preview(self, period):
-        """What re-invoicing ``period`` would create, per client: its dossiers,
-        modules, the days they ran and the amount before taxes; and how many
-        lines are skipped as already invoiced. Nothing is written."""
+        """What the next run of ``period`` would create, per client: its
+        dossiers, modules, the days they ran and the amount before taxes; when
+        the run is capped (see ``REINVOICE_BATCH``), the sentence that says so
+        with the clients left in all; and how many lines are skipped as
+        already invoiced. Nothing is written."""
         self.ensure_one()
         self._octopus_check_reinvoice_rights()
         lines = self._octopus_reinvoice_lines(period)
         to_invoice, by_client = self._octopus_lines_by_client(lines)
-        clients = self.env["res.partner"].browse(by_client)
-        modules = self.env["octopus.module"].browse({line["module_id"] for line in to_invoice})
+        batch, remaining = self._octopus_reinvoice_batch(by_client)
+        clients = self.env["res.partner"].browse(batch)
+        modules = self.env["octopus.module"].browse(
+            {line["module_id"] for client in batch for line in by_client[client]})
         names = dict(zip(modules.ids, modules.mapped("name")))
         rows = []
         for client in clients:
@@ -201,8 +242,14 @@ class ResCompany(models.Model):
                             for line in client_lines),
                 "amount": sum(line["amount"] for line in client_lines),
             })
+        capped = self.env._(
+            "This run creates the invoices of the first %(batch)s clients (of %(clients)s); "
+            "run it again for the next ones.",
+            batch=formatLang(self.env, len(batch), digits=0),
+            clients=formatLang(self.env, len(by_client), digits=0)) if remaining else False
         return {
             "clients": rows,
+            "capped": capped,
             "currency": self.currency_id,
             "total": sum(row["amount"] for row in rows),
             "skipped": len(lines) - len(to_invoice),
@@ -211,9 +258,11 @@ class ResCompany(models.Model):
     def _octopus_reinvoice(self, period):
         """Create the draft customer invoices of ``period``: one per client,
         to its invoicing address, one line per activation of its C dossiers
-        not yet re-invoiced for the period. Two runs at once give one set: the
-        office is locked for the transaction, as a change of access locks its
-        dossiers. Return the invoices."""
+        not yet re-invoiced for the period; for the first ``REINVOICE_BATCH``
+        clients not yet invoiced only, so that a run fits in one request (the
+        next run continues with the next ones). Two runs at once give one set:
+        the office is locked for the transaction, as a change of access locks
+        its dossiers. Return the invoices and how many clients are left."""
         self.ensure_one()
         self._octopus_check_reinvoice_rights()
         # The lock first: a run in flight is said as such, whatever it changes.
@@ -223,14 +272,12 @@ class ResCompany(models.Model):
             self._octopus_reinvoice_lines(period))
         Move = self.env["account.move"].with_company(self).with_context(
             default_move_type="out_invoice")
-        moves = Move.browse()
-        clients = list(by_client)
-        for start in range(0, len(clients), MOVE_BATCH):
-            batch = self.env["res.partner"].browse(clients[start:start + MOVE_BATCH])
-            vals_list = self._octopus_reinvoice_move_vals(batch, by_client, period)
-            moves |= Move.create(vals_list)
-        self._octopus_log_reinvoice(moves, by_client, period)
-        return moves
+        clients, remaining = self._octopus_reinvoice_batch(by_client)
+        # One create for the run's invoices, each with all its lines.
+        moves = Move.create(self._octopus_reinvoice_move_vals(
+            self.env["res.partner"].browse(clients), by_client, period))
+        self._octopus_log_reinvoice(moves, clients, by_client, period)
+        return moves, remaining
 
     def _octopus_lock_for_reinvoice(self):
         """Lock the office's row until the transaction ends and mark it
@@ -291,16 +338,17 @@ class ResCompany(models.Model):
             })
         return vals_list
 
-    def _octopus_log_reinvoice(self, moves, by_client, period):
+    def _octopus_log_reinvoice(self, moves, clients, by_client, period):
         """Say on each invoice and on each dossier who re-invoiced what, each
-        message linking to the other side: one batch of messages per model."""
+        message linking to the other side: one batch of messages per model.
+        ``moves`` are the invoices of ``clients``, in the same order."""
         user = self.env.user.name
         period_text = self.env._(
             "from %(from)s to %(to)s", to=format_date(self.env, period[1]),
             **{"from": format_date(self.env, period[0])})
         Dossier = self.env["octopus.dossier"]
         move_bodies, dossier_bodies = {}, {}
-        for move, client_id in zip(moves, by_client):
+        for move, client_id in zip(moves, clients, strict=True):
             dossiers = Dossier.browse(dict.fromkeys(
                 line["dossier_id"] for line in by_client[client_id]))
             move_bodies[move.id] = self.env._(

@@ -1,4 +1,5 @@
 from . import test_reinvoice
+from . import test_reinvoice_cap
 from . import test_reinvoice_concurrency
 from . import test_reinvoice_rpc
 from . import test_reinvoice_tour

@@ -40,7 +40,8 @@ class TestReinvoiceConcurrency(TransactionCase):
         with self.registry.cursor() as first, self.registry.cursor() as second:
             first_env = api.Environment(first, SUPERUSER_ID, {})
             office = self._prepare(first_env)
-            moves = office._octopus_reinvoice(PERIOD)
+            moves, remaining = office._octopus_reinvoice(PERIOD)
+            self.assertEqual(remaining, 0)
             self.assertEqual(len(moves), 1)
             self.assertEqual(len(moves.invoice_line_ids), 1)
             second_env = api.Environment(second, SUPERUSER_ID, {})

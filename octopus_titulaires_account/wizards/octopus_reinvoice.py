@@ -47,20 +47,32 @@ class OctopusReinvoice(models.TransientModel):
         return wizards
 
     def action_create_invoices(self):
+        """Create this run's draft invoices and show them, with a notification
+        of how many clients the run invoiced and how many are left."""
         self.ensure_one()
-        moves = self.company_id._octopus_reinvoice(self._period())
+        company = self.company_id
+        moves, remaining = company._octopus_reinvoice(self._period())
         if not moves:
             raise UserError(self.env._(
                 "Nothing to re-invoice for %(office)s in this period: every module of its C "
                 "dossiers that ran in it is already invoiced, or none ran.",
-                office=self.company_id.name))
+                office=company.name))
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type")
         action.update({
             "domain": [("id", "in", moves.ids)],
             "context": {"default_move_type": "out_invoice"},
         })
-        return action
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if remaining else "success",
+                "sticky": bool(remaining),
+                "message": company._octopus_reinvoice_done_text(len(moves), remaining),
+                "next": action,
+            },
+        }
 
     def _period(self):
         return self.date_from, self.date_to

@@ -40,6 +40,10 @@ registry.category("web_tour.tours").add("octopus_reinvoice_tour", {
             run: "click",
         },
         {
+            content: "A notification says how many clients the run invoiced, and that none is left",
+            trigger: ".o_notification:contains(Facture brouillon créée pour 1 client.):contains(Tous les clients de la période sont facturés.)",
+        },
+        {
             content: "The invoice list shows the client's draft invoice, and only it",
             trigger: ".o_list_view .o_data_row:contains(Boulangerie Tournee):contains(Brouillon)",
         },
