@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
+import { openGestionSteps } from "./octopus_tour_steps";
 import { user } from "@web/core/user";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // The office holds one active login, REM-TOUR's, whose client has not
 // confirmed on the portal yet.
@@ -13,12 +13,7 @@ const NOTIFICATIONS = {
 registry.category("web_tour.tours").add("octopus_consent_reminder_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Gestion: it lands on the dashboard",
-            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
-            run: "click",
-        },
+        ...openGestionSteps(),
         {
             content: "Click the logins without consent",
             trigger: ".o_octopus_dashboard .o_octopus_dashboard_without_consent:contains(1)",

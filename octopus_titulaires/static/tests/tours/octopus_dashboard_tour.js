@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openGestionSteps } from "./octopus_tour_steps";
 
 // The test office holds 3 dossiers in A, 1 in B and 2 in C (OV-C1, OV-C2) and
 // one login that has not given its consent.
@@ -8,12 +8,7 @@ const card = ".o_octopus_dashboard .o_kanban_record";
 registry.category("web_tour.tours").add("octopus_dashboard_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Gestion: it lands on the dashboard",
-            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
-            run: "click",
-        },
+        ...openGestionSteps(),
         {
             content: "The office's card counts its dossiers per category",
             trigger: `${card} .o_octopus_dashboard_category_a .badge:contains(3)`,
@@ -47,7 +42,7 @@ registry.category("web_tour.tours").add("octopus_dashboard_tour", {
             trigger: `${card} .o_octopus_dashboard_packet_deal:contains(1,500.00)`,
         },
         {
-            trigger: `${card} .o_octopus_dashboard_without_consent:contains(1 logins without consent)`,
+            trigger: `${card} .o_octopus_dashboard_without_consent:contains(1 login without consent)`,
         },
         {
             content: "Click the C count",

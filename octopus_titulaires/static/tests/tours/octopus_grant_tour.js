@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
+import { openGestionSteps } from "./octopus_tour_steps";
 import { user } from "@web/core/user";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // What every screen says, in the languages the tour runs in (the user's), and
 // the client's address (one per language: the launcher runs French and Dutch
@@ -55,12 +55,7 @@ registry.category("web_tour.tours").add("octopus_grant_tour", {
     steps: () => {
         const texts = TEXTS[user.lang.slice(0, 2)];
         return [
-            stepUtils.showAppsMenuItem(),
-            {
-                content: "Open Gestion",
-                trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
-                run: "click",
-            },
+            ...openGestionSteps(),
             {
                 content: "The app opens on its overview; go to Titulaires > Dossiers",
                 trigger: ".o_menu_sections button[data-menu-xmlid='octopus_titulaires.octopus_dossier_menu_root']",

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openGestionSteps } from "./octopus_tour_steps";
 
 // The test puts the spreadsheet to import at this address (two new dossiers).
 const FILE_URL = "/web/content/octopus_titulaires.tour_import_file";
@@ -9,12 +9,7 @@ const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 registry.category("web_tour.tours").add("octopus_import_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Gestion",
-            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
-            run: "click",
-        },
+        ...openGestionSteps(),
         {
             trigger: ".o_menu_sections button[data-menu-xmlid='octopus_titulaires.octopus_dossier_menu_root']",
             run: "click",

@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
+import { openGestionSteps } from "./octopus_tour_steps";
 import { user } from "@web/core/user";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // What the screens say, in the languages the tours run in (the user's).
 const TEXTS = {
@@ -28,12 +28,7 @@ const TEXTS = {
 
 function openGestion() {
     return [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Gestion, on its dashboard",
-            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
-            run: "click",
-        },
+        ...openGestionSteps(),
     ];
 }
 

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openGestionSteps } from "@octopus_titulaires/../tests/tours/octopus_tour_steps";
 
 // A B user who invoices and reads French re-invoices the last quarter of its
 // office from the dashboard: the preview names the client, the dialog creates
@@ -9,12 +9,7 @@ const card = ".o_octopus_dashboard .o_kanban_record";
 registry.category("web_tour.tours").add("octopus_reinvoice_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Gestion: it lands on the dashboard",
-            trigger: ".o_app[data-menu-xmlid='octopus_titulaires.octopus_titulaires_menu_root']",
-            run: "click",
-        },
+        ...openGestionSteps(),
         {
             content: "Re-invoice the modules from the office's card",
             trigger: `${card} .o_octopus_dashboard_reinvoice:contains(Refacturer les modules)`,
