@@ -225,8 +225,9 @@ def create_office(env):
          "octopus_packet_deal_fee": 1500.0}
     )
     user = env["res.users"].with_context(no_reset_password=True).create(
+        # An address of its own: the mails of the logins it imports go to it.
         {"name": "Bench Holder", "login": B_LOGIN, "password": B_PASSWORD,
-         "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+         "email": "holder@bench.example.be", "company_id": company.id, "company_ids": [(6, 0, company.ids)],
          "groups_id": [(6, 0, [env.ref("octopus_titulaires.group_titulaire").id,
                                env.ref("base.group_allow_export").id,
                                env.ref("account.group_account_invoice").id])]}

@@ -176,6 +176,8 @@ def prepare_reinvoicing(pg):
         "sales = [('type', '=', 'sale'), ('company_id', '=', office.id)]\n"
         "if not env['account.journal'].search(sales):\n"
         "    env['account.chart.template'].try_loading('generic_coa', office, install_demo=False)\n"
+        # The generic chart is in dollars; a Belgian office keeps its euros.
+        "    office.currency_id = env.ref('base.EUR')\n"
         "office.write({'octopus_reinvoice': True, 'octopus_reinvoice_rhythm': 'quarter', "
         "'octopus_reinvoice_journal_id': env['account.journal'].search(sales, limit=1).id})\n"
         "env['res.users'].search([('login', '=', 'titulaire')]).groups_id |= "
