@@ -5,7 +5,12 @@ from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
-from ..tools import AccessConfirmation, access_confirmation, confirmed_by_another
+from ..tools import (
+    AccessConfirmation,
+    access_confirmation,
+    confirmed_by_another,
+    is_singular,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -232,7 +237,8 @@ class OctopusClientUser(models.Model):
                                 email=client_user._consent_reminder_email(),
                                 user=self.env.user.name),
                 author_id=self.env.user.partner_id.id)
-        message = (self.env._("1 reminder queued.") if len(self) == 1
+        message = (self.env._("%(count)s reminder queued.", count=len(self))
+                   if is_singular(self.env, len(self))
                    else self.env._("%(count)s reminders queued.", count=len(self)))
         return {
             "type": "ir.actions.client",
