@@ -4,8 +4,6 @@ from itertools import groupby
 from operator import itemgetter
 
 import xlsxwriter
-from xlsxwriter.utility import datetime_to_excel_datetime
-from xlsxwriter.worksheet import Worksheet
 
 from odoo import models
 from odoo.exceptions import UserError
@@ -13,13 +11,13 @@ from odoo.tools import SQL, float_round
 from odoo.tools.misc import format_date, get_lang
 from odoo.tools.translate import LazyTranslate
 
-from ..models.octopus_dossier import TEXT_MAX_LENGTH
 from ..tools.sql import fetch_rows, join_many2one, sql_date_pattern
+from ..tools.xlsx_rows import DATE, NUMBER, TEXT, RowWorksheet, TextTooLong
 
 _lt = LazyTranslate(__name__)
 
-# How each column's cells are written.
-TEXT, AMOUNT, DATE = "text", "amount", "date"
+# How each column's cells are written: amounts are numbers in AMOUNT_FORMAT.
+AMOUNT = NUMBER
 
 # Sheet 1 speaks the columns of the dossier import, so that it can be imported
 # back without a change (an import adds and updates; it never ends a module nor
@@ -69,68 +67,12 @@ WORKBOOK_OPTIONS = {
     # Each row goes to a temporary file once the next one starts: memory stays
     # flat however many dossiers the office has.
     "constant_memory": True,
-    # Texts go through write_string(), which never reads them as a formula, a
-    # number or a link; these keep any other write from doing so either.
+    # The cells go through RowWorksheet, which never reads a text as a
+    # formula, a number or a link; these keep any other write from doing so.
     "strings_to_formulas": False,
     "strings_to_numbers": False,
     "strings_to_urls": False,
 }
-# In constant-memory mode xlsxwriter copies a text shaped "<r>...</r>" into the
-# sheet's XML unescaped (the path of its own rich texts), and writes a carriage
-# return as the escape _x000D_, which Excel decodes but openpyxl, the reader of
-# our import, does not. Such texts take that rich-text path with XML escaped here.
-RICH_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
-class NumberedWorksheet(Worksheet):
-    """A worksheet whose cells are written by row and column numbers, through
-    a write-only row file. Both lean on xlsxwriter 3.0.2, the version Odoo 18
-    pins; the export's tests read back every sheet it writes.
-
-    Each public write of xlsxwriter first tries to read its row as A1 notation
-    (a decorator around the call), which costs about a tenth of writing the
-    cell; the export numbers every cell, and writes it through the typed write
-    under that decorator (``_write_string`` and ``_write_number``, as in every
-    version since 1.0).
-
-    In constant-memory mode xlsxwriter keeps the rows in a temporary file that
-    it opens for reading and writing; Python then resets the file's decoder on
-    each of the several writes a cell takes, 4-5 % of the export's time.
-    The file is written write-only here, and opened for reading only when
-    xlsxwriter copies it into the sheet."""
-
-    write_string_at = Worksheet._write_string
-    write_number_at = Worksheet._write_number
-
-    def _initialize(self, init_data):
-        result = super()._initialize(init_data)
-        if self.constant_memory:
-            self.row_data_fh.close()
-            self.row_data_fh = self.fh = open(  # noqa: SIM115 - closed by xlsxwriter
-                self.row_data_filename, mode="w", encoding="utf-8"
-            )
-        return result
-
-    def _write_optimized_sheet_data(self):
-        self.row_data_fh.close()
-        self.row_data_fh = open(  # noqa: SIM115 - closed by xlsxwriter
-            self.row_data_filename, encoding="utf-8"
-        )
-        return super()._write_optimized_sheet_data()
-
-
-class ExcelDates(dict):
-    """Day -> the number Excel stores for it in ``sheet``, converted as
-    write_datetime() converts it, once per day: a sheet repeats few days."""
-
-    def __init__(self, sheet):
-        super().__init__()
-        self.sheet = sheet
-
-    def __missing__(self, day):
-        serial = self[day] = datetime_to_excel_datetime(day, self.sheet.date_1904,
-                                                        self.sheet.remove_timezone)
-        return serial
 
 
 class OctopusDossierXlsx(models.AbstractModel):
@@ -193,10 +135,9 @@ class OctopusDossierXlsx(models.AbstractModel):
         }
 
     def _write_sheet(self, workbook, formats, title, columns, rows):
-        """Write ``rows`` under the headers of ``columns``. Each cell is written
-        by its typed write, a text never as anything else, and a date as the
-        number Excel stores for it, converted once per day."""
-        sheet = workbook.add_worksheet(title[:31], worksheet_class=NumberedWorksheet)
+        """Write ``rows`` under the headers of ``columns``, a row at a time:
+        each cell by its column's kind, a text never as anything else."""
+        sheet = workbook.add_worksheet(title[:31], worksheet_class=RowWorksheet)
         sheet.freeze_panes(1, 0)
         # Printed, a sheet keeps its columns together: across the page, as wide
         # as one page, as many pages long as it takes, the headers on each.
@@ -204,49 +145,28 @@ class OctopusDossierXlsx(models.AbstractModel):
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(0)
-        write_string, write_number = sheet.write_string_at, sheet.write_number_at
-        for index, (header, width, _kind) in enumerate(columns):
+        for index, (_header, width, _kind) in enumerate(columns):
             sheet.set_column(index, index, width)
-            write_string(0, index, self._cell_text(sheet, 0, self.env._(header)),
-                         formats[TEXT, True])
-        # Per kind of column, its columns and their format: in plain rows, and
-        # in total rows.
+        header_plan = sheet.cell_plan([(index, TEXT, formats[TEXT, True])
+                                       for index in range(len(columns))])
+        # The cells of plain rows, and of total rows (bold).
         plans = {
-            total: [[(column, formats[kind, total])
-                     for column, (_header, _width, column_kind) in enumerate(columns)
-                     if column_kind == kind]
-                    for kind in (TEXT, AMOUNT, DATE)]
+            total: sheet.cell_plan([(column, kind, formats[kind, total])
+                                    for column, (_header, _width, kind) in enumerate(columns)])
             for total in (False, True)
         }
-        serials = ExcelDates(sheet)
         number = 0  # the header's, when there is no row
-        for number, (values, total) in enumerate(rows, start=1):
-            texts, amounts, dates = plans[total]
-            for column, cell_format in texts:
-                if (text := values[column]) is not None:
-                    # Most texts need no care: a cheap look first.
-                    if len(text) > TEXT_MAX_LENGTH or "\r" in text or "<" in text:
-                        text = self._cell_text(sheet, number, text)
-                    write_string(number, column, text, cell_format)
-            for column, cell_format in amounts:
-                if (amount := values[column]) is not None:
-                    write_number(number, column, amount, cell_format)
-            for column, cell_format in dates:
-                if (day := values[column]) is not None:
-                    write_number(number, column, serials[day], cell_format)
-        sheet.autofilter(0, 0, number, len(columns) - 1)
-
-    def _cell_text(self, sheet, row, text):
-        """``text`` as Excel will show it, never as a formula, never cut."""
-        if len(text) > TEXT_MAX_LENGTH:
+        try:
+            sheet.write_cells(0, header_plan, [self.env._(header) for header, *_rest in columns])
+            for number, (values, total) in enumerate(rows, start=1):
+                sheet.write_cells(number, plans[total], values)
+        except TextTooLong as error:
             raise UserError(self.env._(
                 "Sheet %(sheet)s, row %(row)s: the text “%(start)s…” is longer than the "
                 "%(limit)s characters an Excel cell holds; shorten it and export again.",
-                sheet=sheet.name, row=row + 1, start=text[:40], limit=TEXT_MAX_LENGTH,
-            ))
-        if "\r" in text or (text.startswith("<r>") and text.endswith("</r>")):
-            return f'<r><t xml:space="preserve">{text.translate(RICH_TEXT_ESCAPES)}</t></r>'
-        return text
+                sheet=sheet.name, row=number + 1, start=error.text[:40], limit=sheet.xls_strmax,
+            )) from None
+        sheet.autofilter(0, 0, number, len(columns) - 1)
 
     # Reading
 

@@ -45,3 +45,4 @@ from . import test_billing_summary_langs
 from . import test_login_reminders
 from . import test_import_grant
 from . import test_dashboard_buttons
+from . import test_xlsx_rows
