@@ -1,4 +1,5 @@
 import io
+import random
 import re
 import zipfile
 from datetime import date
@@ -21,6 +22,12 @@ TEXTS = [
 NUMBERS = [0, 1, -1.5, 1234567.891, 0.1 + 0.2, 1e-7, 12345678901234567, 2**53 + 1, 1e300,
            -0.0, 7.0]
 DAYS = [date(2026, 1, 1), date(2024, 2, 29), date(1900, 3, 1), date(2099, 12, 31)]
+# What random texts are made of: every character or sequence the escapes of
+# an inline text look for, white space of several kinds, letters; and, for
+# the texts read back, markup and carriage returns.
+ESCAPED_PIECES = [*"ab _&<>\"'\t\n\x00\x01\x0b\x0c\x1c\x1f\x7f\u00a0\u2028\u3000\ufffe\uffffé東",
+                  "_x0041_", "_x000D_"]
+MARKUP_PIECES = [*"ab _&<>\"'\t\n\r\u00a0é", "<r>", "</r>", "<t>", "</is></c>", "\r\n"]
 # The row's columns: a text and a number with no format, then a date and a
 # number each with a format.
 KINDS = [TEXT, NUMBER, DATE, NUMBER]
@@ -28,14 +35,29 @@ KINDS = [TEXT, NUMBER, DATE, NUMBER]
 
 def rows():
     """Rows that use every value above, and leave cells empty at the start, in
-    the middle and at the end."""
-    count = max(len(TEXTS), len(NUMBERS), len(DAYS))
+    the middle and at the end: each value comes twice, at rows whose empty
+    column differs, so that it is written at least once."""
+    count = 2 * max(len(TEXTS), len(NUMBERS), len(DAYS))
     for index in range(count):
         values = [TEXTS[index % len(TEXTS)], NUMBERS[index % len(NUMBERS)],
                   DAYS[index % len(DAYS)], NUMBERS[-1 - index % len(NUMBERS)]]
         if index % 5 < 4:
             values[index % 5] = None
         yield values
+
+
+def random_texts(pieces, seed):
+    """A thousand texts of up to 12 of ``pieces``, the same on every run."""
+    rng = random.Random(seed)
+    return ["".join(rng.choices(pieces, k=rng.randint(0, 12))) for _text in range(1000)]
+
+
+def one_column(workbook, texts):
+    """``texts`` in the first column of a RowWorksheet of ``workbook``."""
+    sheet = workbook.add_worksheet(worksheet_class=RowWorksheet)
+    plan = sheet.cell_plan([(0, TEXT, None)])
+    for row, text in enumerate(texts):
+        sheet.write_cells(row, plan, [text])
 
 
 def sheet_data(content):
@@ -84,6 +106,25 @@ class TestRowWorksheet(BaseCase):
         cells = load_workbook(io.BytesIO(written)).active
         self.assertEqual(cells.max_row, len(list(rows())))
         self.assertEqual(cells.cell(5, 1).value, TEXTS[4])
+
+    def test_random_texts_are_written_as_xlsxwriter_writes_them(self):
+        texts = random_texts(ESCAPED_PIECES, 18)
+
+        def by_xlsxwriter(workbook, _formats):
+            sheet = workbook.add_worksheet()
+            for row, text in enumerate(texts):
+                sheet.write_string(row, 0, text)
+
+        written = workbook_of(lambda workbook, _formats: one_column(workbook, texts))
+        self.assertEqual(sheet_data(written), sheet_data(workbook_of(by_xlsxwriter)))
+        self.assertIn("_x0001_", sheet_data(written)[0], "the escapes were exercised")
+
+    def test_random_texts_with_markup_and_carriage_returns_read_back_whole(self):
+        texts = [text for text in random_texts(MARKUP_PIECES, 21) if text]
+        content = workbook_of(lambda workbook, _formats: one_column(workbook, texts))
+        sheet = load_workbook(io.BytesIO(content)).active
+        self.assertEqual([value for (value,) in sheet.iter_rows(values_only=True)], texts)
+        self.assertEqual(sheet.max_column, 1, "no text made a cell of its own")
 
     def test_rich_texts_and_carriage_returns_stay_texts(self):
         # xlsxwriter copies "<r>...</r>" into the sheet unescaped and writes a
